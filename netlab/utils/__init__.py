@@ -1,0 +1,1 @@
+"""Utilities: hooks, and (with netlab.nn) data loading."""
