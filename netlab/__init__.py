@@ -40,8 +40,22 @@ from netlab.ops.shape import *  # noqa: F401, F403
 from netlab.ops.reduction import *  # noqa: F401, F403
 from netlab.ops.arith import *  # noqa: F401, F403
 from netlab.ops.unary import *  # noqa: F401, F403
+from netlab.ops.binary import *  # noqa: F401, F403
+from netlab.ops.compare import *  # noqa: F401, F403
 from netlab.ops.conversion import clone  # noqa: F401
+from netlab.ops.join import *  # noqa: F401, F403
+from netlab.ops.rearrange import *  # noqa: F401, F403
+from netlab.ops.indexing import *  # noqa: F401, F403
+from netlab.ops.gather import *  # noqa: F401, F403
+from netlab.ops.pad import *  # noqa: F401, F403
+from netlab.ops.linalg import *  # noqa: F401, F403
+from netlab.ops.matrix import *  # noqa: F401, F403
+from netlab.ops.einsum import *  # noqa: F401, F403
+from netlab.ops.decomp import *  # noqa: F401, F403
+from netlab import linalg  # noqa: F401
 from netlab.creation import *  # noqa: F401, F403
+from netlab.random import *  # noqa: F401, F403
+from netlab._formatting import get_printoptions, printoptions, set_printoptions  # noqa: F401
 
 float = float32  # noqa: A001
 double = float64
@@ -51,3 +65,6 @@ int = int32  # noqa: A001
 short = int16
 
 __version__ = "0.1.0"
+
+# packages built on the ops (keep these last)
+from netlab import cuda, nn, optim  # noqa: E402, I001

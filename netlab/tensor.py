@@ -61,14 +61,20 @@ class Tensor:
 
     def __init__(self, *args, device=None, dtype=None):
         dt = as_dtype(dtype) if dtype is not None else get_default_dtype()
-        xp = backend.xp_for(backend.as_device(device))
-        if len(args) == 1 and not isinstance(args[0], int):
+        dev = backend.as_device(device)
+        xp = backend.xp_for(dev)
+        if not args:
+            arr = xp.empty((0,), dtype=dt.np)
+        elif len(args) == 1 and isinstance(args[0], Size):
+            arr = xp.empty(tuple(args[0]), dtype=dt.np)
+        elif all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            arr = xp.empty(args, dtype=dt.np)
+        elif len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray, Tensor)):
             data = args[0]
             arr = data._array if isinstance(data, Tensor) else np.asarray(data, dtype=dt.np)
-            arr = backend.to_device(arr, backend.as_device(device))
+            arr = backend.to_device(arr, dev)
         else:
-            shape = args[0] if len(args) == 1 and not isinstance(args[0], int) else args
-            arr = xp.empty(tuple(shape), dtype=dt.np)
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
         self._init(arr)
 
     def _init(self, arr, requires_grad=False, grad_fn=None, output_nr=0, counter=None):
@@ -426,3 +432,13 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
+
+
+def _bind():
+    from netlab.autograd import node
+
+    node.Tensor = Tensor
+    node._make = Tensor._make
+
+
+_bind()

@@ -123,7 +123,7 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
         set_grad_enabled(prev_mode)
 
     if inputs is not None:
-        for i, r in enumerate(results):
+        for r in results:
             if r is None and not allow_unused:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the "

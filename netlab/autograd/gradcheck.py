@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from netlab.autograd.grad_mode import no_grad
-
 
 def _tensors(inputs):
     from netlab.tensor import Tensor
@@ -26,16 +24,16 @@ def _numerical_jacobian(fn, inputs, x, eps):
     arr = x._array
     flat = arr.reshape(-1)  # a view: inputs must be contiguous
     cols = []
-    with no_grad():
-        for i in range(flat.size):
-            orig = flat[i].item()
-            flat[i] = orig + eps
-            plus = [o._array.reshape(-1).astype(np.float64) for o in _flat_outputs(fn, inputs)]
-            flat[i] = orig - eps
-            minus = [o._array.reshape(-1).astype(np.float64) for o in _flat_outputs(fn, inputs)]
-            flat[i] = orig
-            cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]
-                                       or [np.zeros(0)]))
+    # grad mode stays on: fn may itself compute gradients (gradgradcheck)
+    for i in range(flat.size):
+        orig = flat[i].item()
+        flat[i] = orig + eps
+        plus = [o._array.reshape(-1).astype(np.float64) for o in _flat_outputs(fn, inputs)]
+        flat[i] = orig - eps
+        minus = [o._array.reshape(-1).astype(np.float64) for o in _flat_outputs(fn, inputs)]
+        flat[i] = orig
+        cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]
+                                   or [np.zeros(0)]))
     return np.stack(cols) if cols else np.zeros((0, 0))
 
 

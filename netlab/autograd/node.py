@@ -16,6 +16,8 @@ from netlab.autograd.grad_mode import is_grad_enabled
 from netlab.backend import device_of
 
 _sequence = itertools.count()
+Tensor = None  # bound by netlab.tensor at import (node.py is imported before it exists)
+_make = None
 
 
 class Node:
@@ -77,7 +79,8 @@ class SavedTensor:
 
             kind = TYPE_NAMES[from_numpy_dtype(arr.dtype)]
             src = owner if t is None else t.grad_fn
-            where = "" if src is None else f", which is output {self.output_nr if t is None else t._output_nr} of {src.name()},"
+            nr = self.output_nr if t is None else t._output_nr
+            where = "" if src is None else f", which is output {nr} of {src.name()},"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [netlab.{kind} {list(arr.shape)}]{where} is at version "
@@ -126,41 +129,43 @@ class Function(Node):
     needs_input_grad: tuple = ()
 
     def __call__(self, *inputs):
-        from netlab.tensor import Tensor
-
+        _T = Tensor
         arrays = []
+        needs = []
         record = False
         for x in inputs:
-            if isinstance(x, Tensor):
+            if isinstance(x, _T):
                 arrays.append(x._array)
-                if x.requires_grad:
-                    record = True
+                rg = x._requires_grad
+                needs.append(rg)
+                record = record or rg
             else:
                 arrays.append(x)
-        record = record and is_grad_enabled()
-        if record:
-            self.needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad
-                                          for x in inputs)
-            self._inputs_for_saving = inputs
+                needs.append(False)
+        view_of = inputs[0] if self.is_view else None
+        if not (record and is_grad_enabled()):
+            ys = self.forward(*arrays)
+            if type(ys) is not tuple:
+                return _make(ys, False, None, 0, None, view_of)
+            return tuple(_make(y, False, None, 0, None, view_of) for y in ys)
+
+        self.needs_input_grad = tuple(needs)
+        self._inputs_for_saving = inputs
         ys = self.forward(*arrays)
-        single = not isinstance(ys, tuple)
+        self.next_functions = tuple(_edge(x) for x in inputs)
+        self._seq = next(_sequence)
+        single = type(ys) is not tuple
         if single:
             ys = (ys,)
-        elif record:
+        else:
             self._num_outputs = len(ys)
             self._output_meta = [(y.shape, y.dtype, device_of(y)) if y.dtype.kind == "f"
                                  else None for y in ys]
-        view_of = inputs[0] if self.is_view else None
-        if record:
-            self.next_functions = tuple(_edge(x) for x in inputs)
-            self._seq = next(_sequence)
-            outs = tuple(Tensor._make(y, y.dtype.kind == "f", self if y.dtype.kind == "f" else None,
-                                      i, None, view_of) for i, y in enumerate(ys))
-            if self._saved:
-                self._resolve_saved(ys, outs)
-            self._inputs_for_saving = None
-        else:
-            outs = tuple(Tensor._make(y, False, None, 0, None, view_of) for y in ys)
+        outs = tuple(_make(y, y.dtype.kind == "f", self if y.dtype.kind == "f" else None, i,
+                           None, view_of) for i, y in enumerate(ys))
+        if self._saved:
+            self._resolve_saved(ys, outs)
+        self._inputs_for_saving = None
         return outs[0] if single else outs
 
     def forward(self, *arrays):
@@ -181,23 +186,28 @@ class Function(Node):
         inputs = self._inputs_for_saving
         saved = []
         for a in self._saved:
-            if a is None or not hasattr(a, "shape") or isinstance(a, np.generic):
-                saved.append(_Raw(a))  # None or a Python scalar: nothing to version-check
-                continue
             entry = None
-            for x in inputs:
-                if isinstance(x, Tensor) and x._array is a:
-                    entry = SavedTensor(tensor=x)
-                    break
+            if a is None:
+                entry = _Raw(a)
+            else:
+                for x in inputs:
+                    if isinstance(x, Tensor) and x._array is a:
+                        entry = SavedTensor(tensor=x)
+                        break
             if entry is None:
                 for i, y in enumerate(ys):
-                    if y is a:
+                    if y is a:  # also numpy scalars, which 0-d ops return
                         o = outs[i]
-                        entry = SavedTensor(array=a, counter=o._version_counter, node=self,
+                        entry = SavedTensor(array=o._array, counter=o._version_counter, node=self,
                                             output_nr=i, requires_grad=o.requires_grad)
                         break
             if entry is None:
-                entry = SavedTensor(tensor=a if isinstance(a, Tensor) else Tensor._make(a))
+                if isinstance(a, Tensor):
+                    entry = SavedTensor(tensor=a)
+                elif isinstance(a, (bool, int, float)) and not isinstance(a, np.generic):
+                    entry = _Raw(a)  # a Python scalar: nothing to version-check
+                else:
+                    entry = SavedTensor(tensor=Tensor._make(a))
             saved.append(entry)
         self._saved = saved
 
@@ -222,9 +232,7 @@ class Function(Node):
 
 
 def _edge(x):
-    from netlab.tensor import Tensor
-
-    if not isinstance(x, Tensor) or not x.requires_grad:
+    if not isinstance(x, Tensor) or not x._requires_grad:
         return None
     if x.grad_fn is not None:
         return (x.grad_fn, x._output_nr)

@@ -172,7 +172,13 @@ def apply_inplace(t: Tensor, fn, *others, ufunc: str | None = None) -> Tensor:
     res = fn(old, *others)
     _write(t, res._array)
     t._version_counter.value += 1
-    if res.grad_fn is not None:
+    if res.grad_fn is None:
+        return t
+    if t._base is not None:
+        from netlab.ops._views import rebase_view_history
+
+        rebase_view_history(t, res)
+    else:
         t._set_history(res.grad_fn, res._output_nr)
     return t
 

@@ -1,0 +1,1 @@
+"""Primitive ops; each module registers its Tensor methods on import."""
