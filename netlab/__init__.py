@@ -38,8 +38,13 @@ from netlab.tensor import Size, Tensor, is_tensor
 from netlab.ops import conversion as _conversion  # noqa: F401, I001
 from netlab.ops.shape import *  # noqa: F401, F403
 from netlab.ops.reduction import *  # noqa: F401, F403
+from netlab.ops.norms import *  # noqa: F401, F403
+from netlab.ops.cumulative import *  # noqa: F401, F403
+from netlab.ops.selection import *  # noqa: F401, F403
+from netlab.ops.sorting import *  # noqa: F401, F403
 from netlab.ops.arith import *  # noqa: F401, F403
 from netlab.ops.unary import *  # noqa: F401, F403
+from netlab.ops.rounding import *  # noqa: F401, F403
 from netlab.ops.binary import *  # noqa: F401, F403
 from netlab.ops.compare import *  # noqa: F401, F403
 from netlab.ops.conversion import clone  # noqa: F401
@@ -54,7 +59,9 @@ from netlab.ops.einsum import *  # noqa: F401, F403
 from netlab.ops.decomp import *  # noqa: F401, F403
 from netlab import linalg  # noqa: F401
 from netlab.creation import *  # noqa: F401, F403
+from netlab.ranges import *  # noqa: F401, F403
 from netlab.random import *  # noqa: F401, F403
+from netlab import fills  # noqa: F401 - registers the in-place fills (fill_, uniform_, ...)
 from netlab._formatting import get_printoptions, printoptions, set_printoptions  # noqa: F401
 
 float = float32  # noqa: A001

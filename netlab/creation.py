@@ -1,47 +1,32 @@
-"""Tensor creation: from data, filled, ranges, ``*_like`` and ``Tensor.new_*``, ``fill_``."""
+"""Tensor creation: from data, filled (zeros ones empty full), ``*_like`` and ``Tensor.new_*``.
+
+Ranges (arange linspace logspace eye) live in ranges.py, ``fill_``/``zero_`` in fills.py.
+"""
 
 from __future__ import annotations
 
-import math
-import operator
 import warnings
 
 import numpy as np
 
 from netlab import backend
-from netlab.autograd.grad_mode import is_grad_enabled
-from netlab.autograd.node import Function
+from netlab._factory import CPP_NAMES, _leaf, finish, like_args, parse_size, resolve
 from netlab.dtypes import (
     as_dtype,
     bool_,
-    float16,
-    float32,
     from_numpy_dtype,
     get_default_dtype,
     int64,
     promote_types,
 )
-from netlab.ops._util import apply_inplace, cast, check_inplace, write_out
 from netlab.tensor import Size, Tensor
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
-           "eye", "arange", "linspace", "logspace", "zeros_like", "ones_like", "full_like",
-           "empty_like"]
-
-# PyTorch's C++ scalar names, used in its error messages
-CPP_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+           "zeros_like", "ones_like", "full_like", "empty_like"]
 
 
 # ---------------------------------------------------------------------------------------------
 # from data
-
-
-def _leaf(arr, requires_grad: bool) -> Tensor:
-    t = Tensor._make(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
 
 
 def _scalar_dtype(x):
@@ -290,77 +275,6 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 # filled tensors
 
 
-def _as_int(v, fname: str, arg: str, pos: int) -> int:
-    if isinstance(v, (bool, np.bool_)) or isinstance(v, (float, np.floating)):
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be int, not "
-                        f"{type(v).__name__}")
-    try:
-        return operator.index(v)
-    except TypeError:
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be int, not "
-                        f"{type(v).__name__}") from None
-
-
-def parse_size(args: tuple, size, fname: str, negative_msg: str | None = None) -> tuple:
-    """Sizes given as varargs ``f(2, 3)``, one sequence ``f((2, 3))`` or ``size=(2, 3)``."""
-    if size is not None:
-        if args:
-            raise TypeError(f"{fname}() got multiple values for argument 'size'")
-        args = (size,)
-    if not args:
-        raise TypeError(f'{fname}() missing 1 required positional arguments: "size"')
-    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
-        items = tuple(args[0])
-        for i, s in enumerate(items):
-            if isinstance(s, (float, np.floating, tuple, list)):
-                raise TypeError(f"{fname}(): argument 'size' failed to unpack the object at pos "
-                                f"{i + 1} with error \"type must be tuple of ints,but got "
-                                f"{type(s).__name__}\"")
-    elif len(args) == 1 and isinstance(args[0], Tensor) and args[0].ndim == 1:
-        items = tuple(args[0].tolist())
-    else:
-        items = args
-    shape = []
-    for i, s in enumerate(items):
-        if isinstance(s, (bool, float, np.floating, np.bool_)) or s is None or isinstance(
-                s, (tuple, list)):
-            if len(items) == 1:
-                raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of "
-                                f"ints, not {type(s).__name__}")
-            raise TypeError(f"{fname}(): argument 'size' failed to unpack the object at pos "
-                            f"{i + 1} with error \"type must be tuple of ints,but got "
-                            f"{type(s).__name__}\"")
-        shape.append(operator.index(s))
-    for s in shape:
-        if s < 0:
-            if negative_msg:
-                raise RuntimeError(negative_msg)
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {shape}")
-    return tuple(shape)
-
-
-def resolve(dtype, device, out, default=None):
-    """The dtype and device of a factory's result, checked against ``out=`` when given."""
-    dt = as_dtype(dtype) if dtype is not None else None
-    if out is not None:
-        if dt is not None and dt is not out.dtype:
-            raise RuntimeError(f"dtype {CPP_NAMES[dt.name]} does not match dtype of out "
-                               f"parameter ({CPP_NAMES[out.dtype.name]})")
-        dt = out.dtype
-        if device is None:
-            device = out.device
-    if dt is None:
-        dt = default if default is not None else get_default_dtype()
-    return dt, backend.as_device(device)
-
-
-def finish(arr, requires_grad: bool, out: Tensor | None) -> Tensor:
-    """Wrap a factory's array as a leaf, or write it into ``out``."""
-    if out is not None:
-        return write_out(out, Tensor._make(arr))
-    return _leaf(arr, requires_grad)
-
-
 def _filled(kind, size, dt, dev, value=None):
     xp = backend.xp_for(dev)
     with backend.device_context(dev):
@@ -450,170 +364,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     return finish(_filled("full", shape, dt, dev, _fill_scalar(fill_value)), requires_grad, out)
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
-        requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
-    """A 2-D tensor with ones on the diagonal: ``n`` rows, ``m`` (default ``n``) columns.
-
-    Examples
-    --------
-    >>> eye(2)
-    tensor([[1., 0.],
-            [0., 1.]])
-    """
-    n = _as_int(n, "eye", "n", 1)
-    if n < 0:
-        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
-    m = n if m is None else _as_int(m, "eye", "m", 2)
-    if m < 0:
-        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
-    dt, dev = resolve(dtype, device, out)
-    xp = backend.xp_for(dev)
-    with backend.device_context(dev):
-        arr = xp.eye(n, m, dtype=dt.np)
-    return finish(arr, requires_grad, out)
-
-
-# ---------------------------------------------------------------------------------------------
-# ranges
-
-
-def _number(v):
-    if isinstance(v, Tensor):
-        return v.item()
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-def num_str(v) -> str:
-    """A number as PyTorch's C++ messages print it (``1``, ``1.5``, ``inf``)."""
-    return f"{v:g}" if isinstance(v, float) else str(v)
-
-
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
-    """Values from ``start`` up to (not including) ``end`` in steps of ``step``.
-
-    Integer arguments give ``int64``, any float argument the default dtype. The length is
-    ``ceil((end - start) / step)``, as in PyTorch.
-
-    Examples
-    --------
-    >>> arange(5)
-    tensor([0, 1, 2, 3, 4])
-    >>> arange(1, 2.5, 0.5)
-    tensor([1.0000, 1.5000, 2.0000])
-    """
-    if end is None:
-        start, end = 0, start
-    start, end, step = _number(start), _number(end), _number(step)
-    is_float = any(isinstance(v, float) for v in (start, end, step))
-    dt, dev = resolve(dtype, device, out, get_default_dtype() if is_float else int64)
-    if dt is bool_:
-        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if not (math.isfinite(start) and math.isfinite(end)):
-        raise RuntimeError(f"unsupported range: {num_str(start)} -> {num_str(end)}")
-    if (step > 0 and end < start) or (step < 0 and end > start):
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    if dt is int64:
-        # PyTorch converts the bounds to int64 first and counts in integers
-        s, e, st = int(start), int(end), int(step)
-        if st == 0:
-            raise ValueError("step must be nonzero")
-        sgn = 1 if st > 0 else -1
-        n = (e - s + st - sgn) // st  # both signs agree here, so floor == C++ truncation
-        vals = s + st * np.arange(max(n, 0), dtype=np.int64)
-    else:
-        n = math.ceil((float(end) - float(start)) / float(step))
-        if dt.category == 1:
-            vals = int(start) + int(step) * np.arange(n, dtype=np.int64)
-        else:
-            acc = np.float32 if dt is float16 else np.float64
-            vals = acc(start) + acc(step) * np.arange(n, dtype=acc)
-    with np.errstate(over="ignore"):  # float16 overflows to inf, as in PyTorch
-        arr = backend.to_device(vals.astype(dt.np, copy=False), dev)
-    return finish(arr, requires_grad, out)
-
-
-def _lin_values(start, end, steps: int, dt) -> np.ndarray:
-    """PyTorch's symmetric linspace: the first half counts up from ``start``, the second half
-    down from ``end``, so both ends are exact."""
-    if dt.category == 2:
-        work = np.float32 if dt in (float16, float32) else np.float64
-        s, e = work(start), work(end)
-    else:  # integer results: integer bounds, a double step, truncated values
-        work = np.float64
-        s, e = work(int(start)), work(int(end))
-    if steps == 1:
-        return np.array([s], dtype=work)
-    step = (e - s) / work(steps - 1)
-    idx = np.arange(steps, dtype=work)
-    half = steps // 2
-    vals = np.empty(steps, dtype=work)
-    vals[:half] = s + step * idx[:half]
-    vals[half:] = e - step * (work(steps - 1) - idx[half:])
-    return vals
-
-
-def _check_steps(steps, fname):
-    steps = _as_int(steps, fname, "steps", 3)
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    return steps
-
-
-def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (default dtype).
-
-    Examples
-    --------
-    >>> linspace(0, 1, 5)
-    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
-    """
-    steps = _check_steps(steps, "linspace")
-    dt, dev = resolve(dtype, device, out)
-    if dt is bool_:
-        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
-    vals = _lin_values(_number(start), _number(end), steps, dt)
-    if dt.category == 1:
-        vals = np.trunc(vals)
-    arr = backend.to_device(vals.astype(dt.np), dev)
-    return finish(arr, requires_grad, out)
-
-
-def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
-             device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
-    """``base ** linspace(start, end, steps)``.
-
-    Examples
-    --------
-    >>> logspace(0, 2, 3)
-    tensor([  1.,  10., 100.])
-    """
-    steps = _check_steps(steps, "logspace")
-    dt, dev = resolve(dtype, device, out)
-    if dt is bool_:
-        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
-    exps = _lin_values(_number(start), _number(end), steps, dt)
-    with np.errstate(over="ignore"):
-        vals = np.power(np.float64(_number(base)), exps.astype(np.float64))
-    if dt.category == 1:
-        vals = np.trunc(vals)
-    arr = backend.to_device(vals.astype(dt.np), dev)
-    return finish(arr, requires_grad, out)
-
-
 # ---------------------------------------------------------------------------------------------
 # *_like and Tensor.new_*
-
-
-def like_args(input: Tensor, dtype, device):  # noqa: A002 - PyTorch's argument name
-    dt = as_dtype(dtype) if dtype is not None else input.dtype
-    dev = backend.as_device(device) if device is not None else input.device
-    return dt, dev
 
 
 def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None,  # noqa: A002
@@ -705,82 +457,8 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: 
     return _leaf(_filled("full", shape, dt, dev, _fill_scalar(fill_value)), requires_grad)
 
 
-# ---------------------------------------------------------------------------------------------
-# fill_ / zero_
-
-
-class Fill(Function):
-    """Overwrite with a value; the old contents get a zero gradient, a tensor value the sum."""
-
-    def __init__(self, name: str):
-        self._backward_name = name
-
-    def forward(self, old, value=None):
-        xp = backend.get_array_module(old)
-        out = xp.empty_like(old)
-        out[...] = 0 if value is None else backend.to_device(value, backend.device_of(old))
-        return out
-
-    def backward(self, g):
-        zero = Tensor._make(backend.get_array_module(g._array).zeros_like(g._array))
-        if len(self.needs_input_grad) < 2 or not self.needs_input_grad[1]:
-            return zero, None
-        gv = g.sum()
-        (value,) = self.value_meta
-        if gv._array.dtype != value[0]:
-            gv = cast(gv, value[0])
-        if gv.device != value[1]:
-            gv = gv.to(value[1])
-        return zero, gv
-
-
-def _fill(self: Tensor, value, name: str) -> Tensor:
-    if isinstance(value, Tensor) and value.ndim != 0:
-        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                           f"{value.ndim} dimensions.")
-    check_inplace(self)
-    grad_value = isinstance(value, Tensor) and value.requires_grad
-    if not (is_grad_enabled() and (self._requires_grad or grad_value)):
-        v = 0 if value is None else value
-        if isinstance(v, Tensor):
-            v = backend.to_device(v._array, self.device)
-        self._array[...] = v
-        self._version_counter.value += 1
-        return self
-    node = Fill(name)
-    if isinstance(value, Tensor):
-        node.value_meta = ((value._array.dtype, value.device),)
-        return apply_inplace(self, node, value)
-    return apply_inplace(self, lambda old: node(old, value))
-
-
-def fill_(self: Tensor, value) -> Tensor:
-    """Fill this tensor in place with ``value`` (a number or a 0-d tensor), cast to its dtype.
-
-    Examples
-    --------
-    >>> zeros(2).fill_(3)
-    tensor([3., 3.])
-    """
-    is_tensor = isinstance(value, Tensor)
-    return _fill(self, value, "FillBackward3" if is_tensor else "FillBackward2")
-
-
-def zero_(self: Tensor) -> Tensor:
-    """Fill this tensor with zeros in place.
-
-    Examples
-    --------
-    >>> ones(2).zero_()
-    tensor([0., 0.])
-    """
-    return _fill(self, None, "ZeroBackward0")
-
-
 Tensor.new_tensor = new_tensor
 Tensor.new_zeros = new_zeros
 Tensor.new_ones = new_ones
 Tensor.new_empty = new_empty
 Tensor.new_full = new_full
-Tensor.fill_ = fill_
-Tensor.zero_ = zero_

@@ -1,4 +1,5 @@
-"""Random numbers: generators, ``manual_seed``, sampling functions and in-place random fills.
+"""Random numbers: generators, ``manual_seed`` and the sampling functions (the in-place
+random fills such as ``Tensor.uniform_`` live in fills.py).
 
 Numbers are drawn with numpy on the host and then moved to the tensor's device, so one seed
 gives the same numbers on the CPU and on CUDA. Each :class:`Generator` wraps a numpy PCG64
@@ -8,15 +9,14 @@ bit generator; ``netlab.default_generator`` serves every call without ``generato
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 
 import numpy as np
 
 from netlab import backend
+from netlab._factory import CPP_NAMES, finish, like_args, num_str, parse_size, resolve
 from netlab.autograd.grad_mode import is_grad_enabled
 from netlab.autograd.node import Function
-from netlab.creation import CPP_NAMES, finish, like_args, num_str, parse_size, resolve
 from netlab.dtypes import bool_, int64, uint8
 from netlab.ops._util import apply_inplace, broadcast_shapes, check_inplace, write_out
 from netlab.tensor import Size, Tensor
@@ -526,187 +526,5 @@ def randint_like(input: Tensor, low=0, high=None, *,  # noqa: A002
                    requires_grad=requires_grad)
 
 
-# ---------------------------------------------------------------------------------------------
-# in-place Tensor methods
-
-
-def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *,
-             generator: Generator | None = None) -> Tensor:
-    """Fill with U[from_, to) samples in place.
-
-    Examples
-    --------
-    >>> import netlab
-    >>> bool(netlab.empty(5).uniform_(2, 3).numpy().min() >= 2)
-    True
-    """
-    _check_float(self.dtype, "check_uniform_bounds")
-    if from_ > to:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                           f"from={num_str(from_)} > to={num_str(to)}")
-    npdt = self._array.dtype
-    u = _uniform(_rng(generator), self.shape, npdt)
-    return _fill_random(self, u * npdt.type(to - from_) + npdt.type(from_), "UniformBackward0")
-
-
-def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
-            generator: Generator | None = None) -> Tensor:
-    """Fill with N(mean, std**2) samples in place.
-
-    Examples
-    --------
-    >>> import netlab
-    >>> netlab.empty(2, 3).normal_(0, 0.1).shape
-    netlab.Size([2, 3])
-    """
-    _check_float(self.dtype, "normal_kernel_cpu")
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {num_str(std)}")
-    npdt = self._array.dtype
-    arr = _normal(_rng(generator), self.shape, npdt) * npdt.type(std) + npdt.type(mean)
-    return _fill_random(self, arr, "NormalBackward0")
-
-
-def bernoulli_(self: Tensor, p=0.5, *, generator: Generator | None = None) -> Tensor:
-    """Fill with 0/1 samples (1 with probability ``p``, a float or a broadcastable tensor).
-
-    Examples
-    --------
-    >>> import netlab
-    >>> netlab.empty(3).bernoulli_(1.0)
-    tensor([1., 1., 1.])
-    """
-    name = "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward2"
-    return _fill_random(self, _bernoulli_array(generator, self.shape, p), name)
-
-
-def _max_random(dt) -> int:
-    """The largest value ``random_()`` draws: 2**mantissa for floats, the maximum for ints."""
-    if dt.category == 2:
-        return 2 ** (np.finfo(dt.np).nmant + 1)
-    return 1 if dt is bool_ else int(np.iinfo(dt.np).max)
-
-
-def random_(self: Tensor, *args, generator: Generator | None = None, **kwargs) -> Tensor:
-    """Fill with integers: ``random_()`` over [0, 2**mantissa] (floats) or [0, max] (ints),
-    ``random_(to)`` over [0, to), ``random_(from, to)`` over [from, to).
-
-    Examples
-    --------
-    >>> import netlab
-    >>> bool(netlab.empty(4, dtype=netlab.int64).random_(3).numpy().max() < 3)
-    True
-    """
-    lo = kwargs.pop("from", kwargs.pop("from_", None))
-    hi = kwargs.pop("to", None)
-    if kwargs:
-        raise TypeError(f"random_() got unexpected keyword arguments {sorted(kwargs)}")
-    if len(args) == 2:
-        lo, hi = args
-    elif len(args) == 1:  # random_(to), or random_(from, to=...)
-        if hi is None:
-            hi = args[0]
-        else:
-            lo = args[0]
-    dt = self.dtype
-    if lo is None and hi is None:
-        name, lo, top = "RandomBackward2", 0, _max_random(dt)
-    elif lo is None:
-        name, lo = "RandomBackward1", 0
-        _check_int_range(lo, int(hi), dt)
-        top = int(hi) - 1
-    else:
-        name, lo = "RandomBackward0", int(lo)
-        if hi is None:
-            top = _max_random(dt)
-            _check_int_range(lo, top + 1, dt)
-        else:
-            _check_int_range(lo, int(hi), dt)
-            top = int(hi) - 1
-    arr = _rng(generator).integers(lo, top, self.shape, dtype=np.int64, endpoint=True)
-    return _fill_random(self, arr, name)
-
-
-def exponential_(self: Tensor, lambd: float = 1.0, *,
-                 generator: Generator | None = None) -> Tensor:
-    """Fill with Exp(lambd) samples in place.
-
-    Examples
-    --------
-    >>> import netlab
-    >>> bool(netlab.empty(5).exponential_().numpy().min() >= 0)
-    True
-    """
-    dt = self.dtype
-    if dt.category != 2:
-        raise RuntimeError(f"Exponential distribution is a continuous probability distribution. "
-                           f"dtype must be a floating point but you specified "
-                           f"{CPP_NAMES[dt.name]}")
-    if not lambd > 0:
-        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={num_str(lambd)}")
-    arr = _exponential(_rng(generator), self.shape, dt.np) / dt.np.type(lambd)
-    return _fill_random(self, arr, "ExponentialBackward0")
-
-
-def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *,
-                generator: Generator | None = None) -> Tensor:
-    """Fill with ``exp(N(mean, std**2))`` samples in place.
-
-    Examples
-    --------
-    >>> import netlab
-    >>> bool(netlab.empty(5).log_normal_().numpy().min() > 0)
-    True
-    """
-    _check_float(self.dtype, "log_normal_cpu")
-    if not std > 0:
-        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={num_str(std)}")
-    arr = np.exp(_normal(_rng(generator), self.shape, np.float64) * std + mean)
-    return _fill_random(self, arr, "LogNormalBackward0")
-
-
-def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *,
-            generator: Generator | None = None) -> Tensor:
-    """Fill with Cauchy(median, sigma) samples in place.
-
-    Examples
-    --------
-    >>> import netlab
-    >>> netlab.empty(3).cauchy_().shape
-    netlab.Size([3])
-    """
-    dt = self.dtype
-    if dt.category != 2:
-        raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. "
-                           f"dtype must be a floating point but you specified "
-                           f"{_C_NAMES.get(dt.name, dt.name)}")
-    u = _rng(generator).random(self.shape)
-    arr = median + sigma * np.tan(math.pi * (u - 0.5))
-    return _fill_random(self, arr, "CauchyBackward0")
-
-
-def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
-    """Fill with the number of Bernoulli(p) trials up to the first success (>= 1).
-
-    Examples
-    --------
-    >>> import netlab
-    >>> bool(netlab.empty(4).geometric_(0.5).numpy().min() >= 1)
-    True
-    """
-    if not 0 < p < 1:
-        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={num_str(p)}")
-    arr = _rng(generator).geometric(p, self.shape)
-    return _fill_random(self, arr, "GeometricBackward0")
-
-
-Tensor.uniform_ = uniform_
-Tensor.normal_ = normal_
-Tensor.bernoulli_ = bernoulli_
-Tensor.random_ = random_
-Tensor.exponential_ = exponential_
-Tensor.log_normal_ = log_normal_
-Tensor.cauchy_ = cauchy_
-Tensor.geometric_ = geometric_
 Tensor.bernoulli = bernoulli
 Tensor.multinomial = multinomial

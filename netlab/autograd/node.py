@@ -25,6 +25,7 @@ class Node:
 
     _backward_name: str | None = None
     next_functions: tuple = ()
+    _seq = 0  # creation order: among ready nodes the newest runs first
 
     def name(self) -> str:
         return self._backward_name or f"{type(self).__name__}Backward0"

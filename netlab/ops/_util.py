@@ -41,7 +41,9 @@ def promote(*operands):
     Tensors are cast as needed; Python scalars stay scalars (numpy treats them as weak, like
     PyTorch does); numpy arrays and lists become Tensors first.
     """
-    ops = [o if isinstance(o, Tensor) or is_scalar(o) else as_tensor_arg(o) for o in operands]
+    # numpy scalars count as Python scalars (weak), as in PyTorch
+    ops = [o if isinstance(o, Tensor) else o.item() if isinstance(o, (np.generic))
+           else o if is_scalar(o) else as_tensor_arg(o) for o in operands]
     dt = result_type(*ops).np
     out = []
     cuda = None
@@ -64,12 +66,14 @@ def promote(*operands):
 
 
 def promote2(a, b):
-    """Fast path of :func:`promote` for the common binary case."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        if a._array.dtype is b._array.dtype and type(a._array) is type(b._array):
-            return a, b
-    elif isinstance(a, Tensor) and isinstance(b, float) and a._array.dtype.kind == "f":
-        return a, b
+    """Fast path of :func:`promote` for the common binary cases."""
+    if isinstance(a, Tensor):
+        ad = a._array.dtype
+        if isinstance(b, Tensor):
+            if ad is b._array.dtype and type(a._array) is type(b._array):
+                return a, b
+        elif (type(b) is float or type(b) is int) and ad.kind == "f":
+            return a, b  # a Python number never changes a float tensor's dtype
     return promote(a, b)
 
 

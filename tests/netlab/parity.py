@@ -127,3 +127,29 @@ def gradgradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-3):
         else:
             ins.append(a)
     return netlab.autograd.gradgradcheck(fn, ins, eps=eps, atol=atol, rtol=rtol)
+
+
+def dtype_name(d) -> str:
+    """``'float32'`` for ``netlab.float32`` and ``torch.float32`` alike."""
+    return str(d).split(".")[1]
+
+
+def same(nl, th, rtol=1e-6, atol=0.0):
+    """Same shape, dtype and values (floats to ``rtol``)."""
+    assert tuple(nl.shape) == tuple(th.shape)
+    assert dtype_name(nl.dtype) == dtype_name(th.dtype)
+    assert_close(nl.cpu(), th, rtol=rtol, atol=atol, check_dtype=False)
+
+
+def same_error(nl_fn, th_fn, prefix=False):
+    """netlab raises the exception PyTorch raises, with PyTorch's message."""
+    with pytest.raises(Exception) as th_err:
+        th_fn()
+    with pytest.raises(type(th_err.value)) as nl_err:
+        nl_fn()
+    want = str(th_err.value).replace("torch.", "netlab.")
+    got = str(nl_err.value)
+    if prefix:
+        assert got and want.startswith(got), f"{got!r} is not a prefix of {want!r}"
+    else:
+        assert got == want

@@ -5,35 +5,10 @@ import pytest
 
 import netlab
 from netlab import backend
-from tests.netlab.parity import assert_close, torch
+from tests.netlab.parity import dtype_name, same, same_error, torch
 
 CUDA = backend.cuda_is_available()
 needs_cuda = pytest.mark.skipif(not CUDA, reason="no CUDA device")
-
-
-def dtype_name(d) -> str:
-    return str(d).split(".")[1]
-
-
-def same(nl, th, rtol=1e-6, atol=0.0):
-    """Same shape, dtype and values (floats to ``rtol``)."""
-    assert tuple(nl.shape) == tuple(th.shape)
-    assert dtype_name(nl.dtype) == dtype_name(th.dtype)
-    assert_close(nl.cpu(), th, rtol=rtol, atol=atol, check_dtype=False)
-
-
-def same_error(nl_fn, th_fn, prefix=False):
-    """netlab raises the exception PyTorch raises, with PyTorch's message."""
-    with pytest.raises(Exception) as th_err:
-        th_fn()
-    with pytest.raises(type(th_err.value)) as nl_err:
-        nl_fn()
-    want = str(th_err.value).replace("torch.", "netlab.")
-    got = str(nl_err.value)
-    if prefix:
-        assert got and want.startswith(got), f"{got!r} is not a prefix of {want!r}"
-    else:
-        assert got == want
 
 
 # --- tensor(): dtype inference --------------------------------------------------------------
@@ -241,96 +216,6 @@ def test_out_argument(name):
             assert out.tolist() == getattr(torch, name)(2, 3).tolist()
 
 
-def test_out_argument_of_ranges():
-    out = netlab.empty(0)
-    assert netlab.arange(4, out=out) is out and out.tolist() == [0, 1, 2, 3]
-    assert out.dtype is netlab.float32
-    netlab.linspace(0, 1, 3, out=out)
-    assert out.tolist() == [0, 0.5, 1]
-    netlab.eye(2, out=out)
-    assert out.tolist() == [[1, 0], [0, 1]]
-    netlab.full((2,), 4.0, out=out)
-    assert out.tolist() == [4, 4]
-
-
-@pytest.mark.parametrize("args,kwargs", [
-    ((3,), {}), ((2, 3), {}), ((3, 2), {}), ((0,), {}), ((1,), {}), ((2,), {"dtype": "int32"}),
-    ((2,), {"dtype": "bool"}), ((3,), {"dtype": "float64", "requires_grad": True}),
-])
-def test_eye(args, kwargs):
-    nk = {k: getattr(netlab, v) if k == "dtype" else v for k, v in kwargs.items()}
-    tk = {k: getattr(torch, v) if k == "dtype" else v for k, v in kwargs.items()}
-    got, want = netlab.eye(*args, **nk), torch.eye(*args, **tk)
-    same(got.detach(), want.detach())
-    assert got.requires_grad == want.requires_grad
-
-
-# --- ranges -------------------------------------------------------------------------------
-
-ARANGE = [
-    (5,), (0,), (2, 7), (10, 0, -3), (0, 1, 0.1), (0.5, 3), (0, 10, 2.5), (1, 2.5, 0.5),
-    (-3.2, 7.9, 0.37), (5, 5), (1e6, 1e6 + 10, 1.5), (0, 1, 1 / 3), (-1, -10, -0.7),
-    (True, 3), (np.float32(3),), (np.int64(4),),
-]
-
-
-@pytest.mark.parametrize("args", ARANGE, ids=[repr(a) for a in ARANGE])
-@pytest.mark.parametrize("dtype", [None, "float64", "int64", "int32", "float16", "uint8"])
-def test_arange_matches_torch(args, dtype):
-    nk = {} if dtype is None else {"dtype": getattr(netlab, dtype)}
-    tk = {} if dtype is None else {"dtype": getattr(torch, dtype)}
-    if dtype == "uint8" and min(float(a) for a in args) < 0:
-        return
-    try:
-        want = torch.arange(*args, **tk)
-    except Exception:
-        same_error(lambda: netlab.arange(*args, **nk), lambda: torch.arange(*args, **tk))
-        return
-    rtol = 1e-3 if dtype == "float16" else 1e-6
-    same(netlab.arange(*args, **nk), want, rtol=rtol, atol=1e-6)
-
-
-def test_arange_tensor_args_and_errors():
-    same(netlab.arange(netlab.tensor(3)), torch.arange(torch.tensor(3)))
-    same(netlab.arange(netlab.tensor(1.5), 4), torch.arange(torch.tensor(1.5), 4))
-    for make in (lambda m: m.arange(0, 5, 0), lambda m: m.arange(5, 0),
-                 lambda m: m.arange(0, float("inf")),
-                 lambda m: m.arange(0, 2.5, 0.5, dtype=m.int64),
-                 lambda m: m.arange(10, dtype=m.bool)):
-        same_error(lambda: make(netlab), lambda: make(torch))  # noqa: B023 - called at once
-    x = netlab.arange(3.0, requires_grad=True)
-    assert x.requires_grad and x.is_leaf
-
-
-LINSPACE = [(0, 1, 5), (0, 10, 5), (3, 7, 1), (0, 1, 0), (-5.5, 5.5, 11), (5.7, -5.7, 5),
-            (1e-3, 1e3, 7), (-5, 5, 4), (0.1, 0.2, 100), (2, 2, 3)]
-
-
-@pytest.mark.parametrize("args", LINSPACE, ids=[repr(a) for a in LINSPACE])
-@pytest.mark.parametrize("dtype", [None, "float64", "int64", "int32", "float16"])
-def test_linspace_and_logspace_match_torch(args, dtype):
-    nk = {} if dtype is None else {"dtype": getattr(netlab, dtype)}
-    tk = {} if dtype is None else {"dtype": getattr(torch, dtype)}
-    rtol = 2e-3 if dtype == "float16" else 1e-6
-    same(netlab.linspace(*args, **nk), torch.linspace(*args, **tk), rtol=rtol, atol=1e-6)
-    s, e, n = args
-    if abs(s) < 5 and abs(e) < 5:
-        for base in (10.0, 2.0, 0.5):
-            same(netlab.logspace(s, e, n, base=base, **nk),
-                 torch.logspace(s, e, n, base=base, **tk), rtol=rtol * 10, atol=1e-6)
-
-
-def test_linspace_logspace_errors_and_tensor_bounds():
-    same(netlab.linspace(netlab.tensor(0.0), netlab.tensor(1.0), 3),
-         torch.linspace(torch.tensor(0.0), torch.tensor(1.0), 3))
-    same_error(lambda: netlab.linspace(0, 1, -1), lambda: torch.linspace(0, 1, -1))
-    same_error(lambda: netlab.linspace(0, 1, 3, dtype=netlab.bool),
-               lambda: torch.linspace(0, 1, 3, dtype=torch.bool))
-    with pytest.raises(TypeError):
-        netlab.linspace(0, 1, 2.0)
-    assert netlab.logspace(0, 2, 3, requires_grad=True).requires_grad
-
-
 # --- *_like and new_* ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("src_dtype", ["float32", "float64", "int32", "bool"])
@@ -372,73 +257,6 @@ def test_new_methods_inherit_dtype_and_device():
     with pytest.warns(UserWarning):
         c = w.new_tensor(src)
     assert not c.requires_grad
-
-
-# --- fill_ / zero_ -------------------------------------------------------------------------
-
-@pytest.mark.parametrize("dtype,value", [
-    ("float32", 3), ("int64", 2.7), ("bool", 3), ("float64", -1.5), ("uint8", 7),
-])
-def test_fill_and_zero(dtype, value):
-    n = netlab.ones(2, 2, dtype=getattr(netlab, dtype))
-    t = torch.ones(2, 2, dtype=getattr(torch, dtype))
-    v = n._version
-    assert n.fill_(value) is n
-    t.fill_(value)
-    same(n, t)
-    assert n._version == v + 1
-    n.zero_()
-    t.zero_()
-    same(n, t)
-    assert n._version == v + 2
-    n.fill_(netlab.tensor(5))
-    t.fill_(torch.tensor(5))
-    same(n, t)
-
-
-def test_fill_on_view_writes_base_and_checks():
-    base = netlab.zeros(2, 3)
-    base.view(6).fill_(2.0)
-    assert base.tolist() == [[2.0] * 3] * 2
-    same_error(lambda: netlab.zeros(2).fill_(netlab.tensor([1.0])),
-               lambda: torch.zeros(2).fill_(torch.tensor([1.0])))
-    same_error(lambda: netlab.ones(2, requires_grad=True).fill_(1),
-               lambda: torch.ones(2, requires_grad=True).fill_(1))
-    with netlab.no_grad():
-        w = netlab.ones(2, requires_grad=True)
-        w.zero_()
-    assert w.tolist() == [0, 0] and w.requires_grad
-
-
-def test_fill_autograd_matches_torch():
-    for value_tensor in (False, True):
-        xs = []
-        for m in (netlab, torch):
-            x = m.ones(3, requires_grad=True)
-            v = m.tensor(2.0, requires_grad=True) if value_tensor else 2.0
-            y = x * 3
-            y.fill_(v)
-            name = y.grad_fn.name() if m is netlab else type(y.grad_fn).__name__
-            (y * m.tensor([1.0, 2.0, 3.0])).sum().backward()
-            xs.append((name, x.grad.tolist(), v.grad.tolist() if value_tensor else None))
-        assert xs[0] == xs[1]
-    for m in (netlab, torch):
-        x = m.ones(2, requires_grad=True)
-        y = x * 2
-        y.zero_()
-        (y + x).sum().backward()
-        assert x.grad.tolist() == [1.0, 1.0]
-    y = netlab.ones(2, requires_grad=True) * 2
-    assert y.zero_().grad_fn.name() == "ZeroBackward0"
-
-
-def test_fill_with_cross_dtype_value_gradient():
-    v = netlab.tensor(2.0, dtype=netlab.float64, requires_grad=True)
-    z = netlab.zeros(4)
-    z.fill_(v)
-    assert z.grad_fn.name() == "FillBackward3"
-    z.sum().backward()
-    assert v.grad.dtype is netlab.float64 and v.grad.item() == 4.0
 
 
 # --- CUDA ---------------------------------------------------------------------------------

@@ -127,3 +127,13 @@ def test_bool_neg_and_sub_raise():
         -b
     with pytest.raises(RuntimeError, match="Subtraction"):
         b - b
+
+
+def test_numpy_scalars_promote_like_python_scalars():
+    for s in (np.float64(2.0), np.int64(3), np.float32(1.5)):
+        for dt in (np.float32, np.int32):
+            a = netlab.ones(2, dtype=netlab.as_dtype(dt)) * s
+            b = torch.ones(2, dtype=getattr(torch, np.dtype(dt).name)) * s
+            assert a.dtype.name == str(b.dtype).split(".")[1]
+            r = s * netlab.ones(2, dtype=netlab.as_dtype(dt))
+            assert r.dtype == a.dtype
