@@ -38,14 +38,6 @@ def _zeros_like(g: Tensor) -> Tensor:
     return _const(get_array_module(g._array).zeros_like(g._array))
 
 
-def _precise(fn, a):
-    """``fn(a)``, through float64 for float32: numpy's float32 loops are often an ulp or two off
-    where PyTorch's are (nearly) correctly rounded."""
-    if a.dtype == np.float32:
-        return fn(a.astype(np.float64)).astype(np.float32)
-    return fn(a)
-
-
 def _arr(y):
     """numpy ufuncs return scalars for 0-d arrays; saved outputs must stay arrays."""
     return np.asarray(y) if isinstance(y, np.generic) else y
@@ -60,7 +52,7 @@ def _finish(res: Tensor, out):
 class Exp(Function):
     def forward(self, a):
         with np.errstate(over="ignore"):
-            y = _arr(_precise(get_array_module(a).exp, a))
+            y = _arr(get_array_module(a).exp(a))
         self.save_for_backward(y)
         return y
 
@@ -72,7 +64,7 @@ class Exp(Function):
 class Expm1(Function):
     def forward(self, a):
         with np.errstate(over="ignore"):
-            y = _arr(_precise(get_array_module(a).expm1, a))
+            y = _arr(get_array_module(a).expm1(a))
         self.save_for_backward(y)
         return y
 
@@ -85,7 +77,7 @@ class Log(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(all="ignore"):
-            return _precise(get_array_module(a).log, a)
+            return get_array_module(a).log(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -96,7 +88,7 @@ class Log2(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(all="ignore"):
-            return _precise(get_array_module(a).log2, a)
+            return get_array_module(a).log2(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -107,7 +99,7 @@ class Log10(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(all="ignore"):
-            return _precise(get_array_module(a).log10, a)
+            return get_array_module(a).log10(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -120,7 +112,7 @@ class Log1p(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(all="ignore"):
-            return _precise(get_array_module(a).log1p, a)
+            return get_array_module(a).log1p(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -170,7 +162,7 @@ class Sin(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(invalid="ignore"):
-            return _precise(get_array_module(a).sin, a)
+            return get_array_module(a).sin(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -181,7 +173,7 @@ class Cos(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(invalid="ignore"):
-            return _precise(get_array_module(a).cos, a)
+            return get_array_module(a).cos(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -191,7 +183,7 @@ class Cos(Function):
 class Tan(Function):
     def forward(self, a):
         with np.errstate(invalid="ignore"):
-            y = _arr(_precise(get_array_module(a).tan, a))
+            y = _arr(get_array_module(a).tan(a))
         self.save_for_backward(y)
         return y
 
@@ -204,7 +196,7 @@ class Asin(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(invalid="ignore"):
-            return _precise(get_array_module(a).arcsin, a)
+            return get_array_module(a).arcsin(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -215,7 +207,7 @@ class Acos(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(invalid="ignore"):
-            return _precise(get_array_module(a).arccos, a)
+            return get_array_module(a).arccos(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -225,7 +217,7 @@ class Acos(Function):
 class Atan(Function):
     def forward(self, a):
         self.save_for_backward(a)
-        return _precise(get_array_module(a).arctan, a)
+        return get_array_module(a).arctan(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -236,7 +228,7 @@ class Sinh(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(over="ignore"):
-            return _precise(get_array_module(a).sinh, a)
+            return get_array_module(a).sinh(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -247,7 +239,7 @@ class Cosh(Function):
     def forward(self, a):
         self.save_for_backward(a)
         with np.errstate(over="ignore"):
-            return _precise(get_array_module(a).cosh, a)
+            return get_array_module(a).cosh(a)
 
     def backward(self, g):
         (a,) = self.saved_tensors
@@ -256,7 +248,7 @@ class Cosh(Function):
 
 class Tanh(Function):
     def forward(self, a):
-        y = _arr(_precise(get_array_module(a).tanh, a))
+        y = _arr(get_array_module(a).tanh(a))
         self.save_for_backward(y)
         return y
 
