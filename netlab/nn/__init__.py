@@ -1,14 +1,22 @@
-"""``netlab.nn``: modules, layers, losses, initialisation and the functional API."""
+"""``netlab.nn``: modules, layers, losses, initialisation and the functional API.
+
+One file per layer family; each lists its public classes in ``__all__``.
+"""
 
 from netlab.nn import functional, init
-from netlab.nn.activation import ReLU, Sigmoid, Tanh
+from netlab.nn.activation import *  # noqa: F401, F403
+from netlab.nn.attention import *  # noqa: F401, F403
 from netlab.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from netlab.nn.conv import *  # noqa: F401, F403
+from netlab.nn.dropout import *  # noqa: F401, F403
 from netlab.nn.flatten import Flatten, Unflatten
-from netlab.nn.linear import Identity, Linear
-from netlab.nn.loss import L1Loss, MSELoss
+from netlab.nn.linear import *  # noqa: F401, F403
+from netlab.nn.loss import *  # noqa: F401, F403
 from netlab.nn.module import Module
+from netlab.nn.normalization import *  # noqa: F401, F403
+from netlab.nn.parallel import *  # noqa: F401, F403
 from netlab.nn.parameter import Buffer, Parameter
-
-__all__ = ["Buffer", "Flatten", "Identity", "L1Loss", "Linear", "MSELoss", "Module",
-           "ModuleDict", "ModuleList", "Parameter", "ParameterDict", "ParameterList", "ReLU",
-           "Sequential", "Sigmoid", "Tanh", "Unflatten", "functional", "init"]
+from netlab.nn.pooling import *  # noqa: F401, F403
+from netlab.nn.recurrent import *  # noqa: F401, F403
+from netlab.nn.sparse import *  # noqa: F401, F403
+from netlab.nn.vision import *  # noqa: F401, F403

@@ -5,6 +5,8 @@ from __future__ import annotations
 from netlab.nn import functional as F
 from netlab.nn.module import Module
 
+__all__ = ["ReLU", "Sigmoid", "Tanh"]
+
 
 class ReLU(Module):
     """``max(0, x)`` elementwise; ``inplace=True`` writes into the input."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from netlab.nn import functional as F
 from netlab.nn.module import Module
 
+__all__ = ["L1Loss", "MSELoss"]
+
 
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):

@@ -1,14 +1,12 @@
-"""``netlab.nn.functional``: the stateless forms of layers and losses."""
+"""Functional losses, with ``reduction`` and the legacy ``size_average``/``reduce`` arguments."""
 
 from __future__ import annotations
 
 import warnings
 
-from netlab.nn.linear import linear
 from netlab.tensor import Tensor
 
-__all__ = ["linear", "pad", "relu", "relu_", "sigmoid", "tanh", "mse_loss", "l1_loss",
-           "legacy_reduction"]
+__all__ = ["legacy_reduction", "mse_loss", "l1_loss"]
 
 
 def legacy_reduction(size_average, reduce, emit_warning: bool = True) -> str:
@@ -24,7 +22,8 @@ def legacy_reduction(size_average, reduce, emit_warning: bool = True) -> str:
     return ret
 
 
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
+def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
+    """Apply ``reduction`` ('mean', 'sum' or 'none') to elementwise losses."""
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
@@ -32,29 +31,6 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "none":
         return loss
     raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    return input.relu_() if inplace else input.relu()
-
-
-def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
-    """Pad the last dims: ``pad`` lists (left, right) pairs from the last dim backwards."""
-    from netlab.ops.pad import pad as _pad
-
-    return _pad(input, pad, mode, value)
-
-
-def relu_(input: Tensor) -> Tensor:
-    return input.relu_()
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    return input.sigmoid()
-
-
-def tanh(input: Tensor) -> Tensor:
-    return input.tanh()
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
@@ -67,10 +43,11 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
                       "broadcasting. Please ensure they have the same size.", UserWarning,
                       stacklevel=2)
     diff = input - target
-    return _reduce(diff * diff, reduction)
+    return reduce_loss(diff * diff, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Absolute error between ``input`` and ``target``."""
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    return _reduce((input - target).abs(), reduction)
+    return reduce_loss((input - target).abs(), reduction)

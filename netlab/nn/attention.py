@@ -1,0 +1,5 @@
+"""MultiheadAttention and TransformerEncoderLayer."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""Functional Attention: scaled dot-product and multi-head attention forward."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""Functional Embedding lookup."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
