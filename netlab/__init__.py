@@ -75,3 +75,5 @@ __version__ = "0.1.0"
 
 # packages built on the ops (keep these last)
 from netlab import cuda, nn, optim  # noqa: E402, I001
+from netlab.serialization import *  # noqa: E402, F401, F403
+import netlab.utils.data  # noqa: E402, F401

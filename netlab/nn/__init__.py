@@ -3,7 +3,7 @@
 One file per layer family; each lists its public classes in ``__all__``.
 """
 
-from netlab.nn import functional, init
+from netlab.nn import functional, init, utils
 from netlab.nn.activation import *  # noqa: F401, F403
 from netlab.nn.attention import *  # noqa: F401, F403
 from netlab.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential

@@ -1,0 +1,5 @@
+"""Learning-rate schedulers."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
