@@ -77,3 +77,4 @@ __version__ = "0.1.0"
 from netlab import cuda, nn, optim  # noqa: E402, I001
 from netlab.serialization import *  # noqa: E402, F401, F403
 import netlab.utils.data  # noqa: E402, F401
+from netlab.nn.functional.softmax import log_softmax, softmax  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""Linear layers: Identity and Linear."""
+"""Linear layers: Identity, Linear and Bilinear."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import math
 
 from netlab.creation import empty
 from netlab.nn import init
-from netlab.nn.functional.linear import linear
+from netlab.nn.functional.linear import bilinear, linear
 from netlab.nn.module import Module
 from netlab.nn.parameter import Parameter
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Identity", "Linear", "Bilinear"]
 
 
 class Identity(Module):
@@ -59,3 +59,60 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class Bilinear(Module):
+    """Applies ``y = x1^T A x2 + b``; weight (out_features, in1_features, in2_features), U(-k, k)
+    init of weight and bias with k = 1/sqrt(in1_features).
+
+    Examples
+    --------
+    >>> import netlab
+    >>> Bilinear(2, 3, 4)(netlab.ones(5, 2), netlab.ones(5, 3)).shape
+    netlab.Size([5, 4])
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int,
+                 bias: bool = True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(empty((out_features, in1_features, in2_features), device=device,
+                                      dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return bilinear(input1, input2, self.weight, self.bias)
+
+    def output_shape(self, input_shape: tuple, input2_shape: tuple | None = None) -> tuple:
+        """``input_shape[:-1] + (out_features,)``; checks both inputs' feature sizes and
+        (when ``input2_shape`` is given) that their batch dimensions agree.
+        """
+        s1 = tuple(int(s) for s in input_shape)
+        if not s1 or s1[-1] != self.in1_features:
+            raise ValueError(f"input1 must end with in1_features={self.in1_features}, got "
+                             f"shape {s1}")
+        if input2_shape is not None:
+            s2 = tuple(int(s) for s in input2_shape)
+            if not s2 or s2[-1] != self.in2_features:
+                raise ValueError(f"input2 must end with in2_features={self.in2_features}, got "
+                                 f"shape {s2}")
+            if s1[:-1] != s2[:-1]:
+                raise ValueError(f"input batch dimensions do not match: {s1[:-1]} and "
+                                 f"{s2[:-1]}")
+        return s1[:-1] + (self.out_features,)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

@@ -79,11 +79,13 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                state = self.state.setdefault(p, {})
+                state = self.state.get(p, {})
                 g = p.grad._array
                 if group.get("maximize"):
                     g = -g
                 self._update(group, p._array, g, state)
+                if state:  # as PyTorch: plain SGD keeps no per-parameter state
+                    self.state[p] = state
                 p._version_counter.value += 1
         return loss
 
@@ -130,6 +132,15 @@ class Optimizer:
             if p is None:
                 continue
             self.state[p] = {k: _to_like(v, p, k) for k, v in s.items()}
+
+    def __getstate__(self):
+        # as PyTorch: only the options and state travel (a scheduler's wrapper around
+        # ``step`` would otherwise make a copy step the original optimizer)
+        return {"defaults": self.defaults, "state": self.state,
+                "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]

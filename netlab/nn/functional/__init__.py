@@ -9,6 +9,8 @@ from netlab.nn.functional.loss import *  # noqa: F401, F403
 from netlab.nn.functional.normalization import *  # noqa: F401, F403
 from netlab.nn.functional.pooling import *  # noqa: F401, F403
 from netlab.nn.functional.recurrent import *  # noqa: F401, F403
+from netlab.nn.functional.smooth_activation import *  # noqa: F401, F403
+from netlab.nn.functional.softmax import *  # noqa: F401, F403
 from netlab.nn.functional.sparse import *  # noqa: F401, F403
 from netlab.nn.functional.vision import *  # noqa: F401, F403
 from netlab.ops.pad import pad  # noqa: F401

@@ -94,3 +94,71 @@ def test_closure_and_bad_arguments():
         netlab.optim.Adam([w], lr=-1)
     with pytest.raises(ValueError, match="empty parameter list"):
         netlab.optim.SGD([], lr=0.1)
+
+
+MORE_CASES = [
+    ("SGD", dict(lr=0.1, dampening=0.3, weight_decay=0.05)),  # dampening without momentum
+    ("Adam", dict(lr=0.01, maximize=True, betas=(0.8, 0.9))),
+    ("Adam", dict(lr=0.01, amsgrad=True, maximize=True, weight_decay=0.1,
+                  decoupled_weight_decay=True)),
+    ("AdamW", dict(lr=0.01, amsgrad=True, weight_decay=0.5)),
+    ("RMSprop", dict(lr=0.01, centered=True, maximize=True)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-3, momentum=0.5)),
+    ("Adagrad", dict(lr=0.1, maximize=True, eps=1e-3)),
+]
+
+
+def _groups_run(lib, name, kw, start, grads, extra):
+    """Two param groups (the second with its own options), float64, one param without grad."""
+    a = lib.nn.Parameter(lib.tensor(start[0]))
+    b = lib.nn.Parameter(lib.tensor(start[1]))
+    c = lib.nn.Parameter(lib.tensor(start[1]))
+    opt = getattr(lib.optim, name)([{"params": [a, c]}, {"params": [b], **extra}], **kw)
+    for ga, gb in grads:
+        a.grad, b.grad = lib.tensor(ga), lib.tensor(gb)
+        opt.step()
+    assert c not in opt.state or name == "Adagrad"  # never stepped (Adagrad fills at init)
+    return [p.detach().numpy() for p in (a, b, c)], opt
+
+
+@pytest.mark.parametrize("name,kw", MORE_CASES + CASES[:1] + CASES[9:10])
+def test_param_groups_float64_match_torch(name, kw):
+    rng = np.random.default_rng(5)
+    start = [rng.standard_normal((2, 3)), rng.standard_normal(4)]
+    grads = [(rng.standard_normal((2, 3)), rng.standard_normal(4)) for _ in range(5)]
+    extra = {"lr": kw["lr"] * 3, "weight_decay": 0.2}
+    ours, opt = _groups_run(netlab, name, kw, start, grads, extra)
+    theirs, topt = _groups_run(torch, name, kw, start, grads, extra)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12)
+    # same state_dict layout: group keys in order, state keys, state dtypes
+    sd, tsd = opt.state_dict(), topt.state_dict()
+    assert [list(g) for g in sd["param_groups"]] == [list(g) for g in tsd["param_groups"]]
+    assert [g["params"] for g in sd["param_groups"]] == [g["params"] for g in tsd["param_groups"]]
+    assert sorted(sd["state"]) == sorted(tsd["state"])
+    for i, st in tsd["state"].items():
+        assert list(sd["state"][i]) == list(st)
+        for k, v in st.items():
+            assert str(sd["state"][i][k].dtype).split(".")[-1] == str(v.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("name,kw", [CASES[2], CASES[6], CASES[10], CASES[11]])
+def test_resume_from_a_torch_state_dict(name, kw):
+    """A torch optimizer's state_dict (tensors converted) resumes netlab on torch's path."""
+    rng = np.random.default_rng(6)
+    start = rng.standard_normal(4).astype(np.float32)
+    grads = [rng.standard_normal(4).astype(np.float32) for _ in range(6)]
+    tp, topt = _run(torch, name, kw, 3, start, grads)
+    tsd = topt.state_dict()
+    sd = {"param_groups": tsd["param_groups"],
+          "state": {i: {k: netlab.from_numpy(v.numpy().copy()) if torch.is_tensor(v) else v
+                        for k, v in s.items()} for i, s in tsd["state"].items()}}
+    p = netlab.nn.Parameter(netlab.tensor(tp.detach().numpy()))
+    opt = getattr(netlab.optim, name)([p], **kw)
+    opt.load_state_dict(sd)
+    for g in grads[3:]:
+        p.grad = netlab.tensor(g)
+        opt.step()
+        tp.grad = torch.tensor(g)
+        topt.step()
+    np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-5, atol=1e-6)
