@@ -6,7 +6,8 @@ as the functional forms (``pool_output_size``), so the designer and the engine s
 
 from __future__ import annotations
 
-from netlab.nn.functional import pooling as F
+from netlab.nn import functional as F
+from netlab.nn.functional.pooling import pool_output_size
 from netlab.nn.module import Module
 
 __all__ = [
@@ -46,7 +47,7 @@ def _pool_shape(name, input_shape, nd, k, s, p, d, ceil_mode):
         if p[i] < 0 or p[i] > k[i] // 2:
             raise ValueError(f"{name}: padding {p[i]} must be between 0 and half the kernel "
                              f"size {k[i]}")
-        o = F.pool_output_size(size, k[i], p[i], s[i], d[i], ceil_mode)
+        o = pool_output_size(size, k[i], p[i], s[i], d[i], ceil_mode)
         if o < 1:
             raise ValueError(f"{name}: kernel size {d[i] * (k[i] - 1) + 1} is larger than the "
                              f"padded input {size + 2 * p[i]}")

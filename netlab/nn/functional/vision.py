@@ -14,7 +14,7 @@ import numpy as np
 
 from netlab.autograd.node import Function
 from netlab.backend import get_array_module
-from netlab.nn.functional.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
+from netlab.nn.functional.adaptive_pool import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "upsample", "upsample_bilinear",
            "upsample_nearest"]

@@ -10,318 +10,35 @@ each worker keeps ``prefetch_factor`` batches in flight.
 
 from __future__ import annotations
 
-import collections.abc
-import copy
 import itertools
 import math
 import multiprocessing
 import os
 import queue
-import random
-import re
-import sys
 import threading
 import time
-import traceback
 import warnings
 
-import numpy as np
-
+from netlab.utils.data._collate import default_collate, default_convert
+from netlab.utils.data._workers import (
+    WorkerInfo,
+    _ExceptionWrapper,
+    _IterableDatasetStopIteration,
+    _make_fetcher,
+    _ResumeIteration,
+    _worker_loop,
+    get_worker_info,
+)
 from netlab.utils.data.dataset import IterableDataset
 from netlab.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info", "WorkerInfo"]
-
-_np_str_obj_array_pattern = re.compile(r"[SaUO]")
-_COLLATE_ERR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
-                "lists; found {}")
-
-
-# collate ----------------------------------------------------------------------------------
-def _tensor_type():
-    from netlab.tensor import Tensor
-
-    return Tensor
-
-
-def default_convert(data):
-    """Turn numpy arrays (also inside mappings and sequences) into tensors; the collate
-    function used when automatic batching is off (``batch_size=None``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> default_convert((np.array([0, 1]), 2))
-    [tensor([0, 1]), 2]
-    """
-    import netlab
-
-    elem_type = type(data)
-    if isinstance(data, _tensor_type()):
-        return data
-    if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_"):
-        if (elem_type.__name__ == "ndarray"
-                and _np_str_obj_array_pattern.search(data.dtype.str) is not None):
-            return data
-        return netlab.as_tensor(data)
-    if isinstance(data, collections.abc.Mapping):
-        try:
-            if isinstance(data, collections.abc.MutableMapping):
-                clone = copy.copy(data)
-                clone.update({key: default_convert(data[key]) for key in data})
-                return clone
-            return elem_type({key: default_convert(data[key]) for key in data})
-        except TypeError:
-            return {key: default_convert(data[key]) for key in data}
-    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
-        return elem_type(*(default_convert(d) for d in data))
-    if isinstance(data, tuple):
-        return [default_convert(d) for d in data]  # a list, as PyTorch
-    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
-        try:
-            if isinstance(data, collections.abc.MutableSequence):
-                clone = copy.copy(data)
-                for i, d in enumerate(data):
-                    clone[i] = default_convert(d)
-                return clone
-            return elem_type([default_convert(d) for d in data])
-        except TypeError:
-            return [default_convert(d) for d in data]
-    return data
-
-
-def default_collate(batch):
-    """Stack a list of samples into a batch: tensors are stacked along a new first
-    dimension, numpy arrays become tensors, Python floats a float64 tensor, ints an int64
-    tensor, strings stay as they are; tuples, lists, dicts and namedtuples are collated field
-    by field (a tuple becomes a list, as in PyTorch).
-
-    Examples
-    --------
-    >>> default_collate([(1, 0.5, "a"), (2, 1.5, "b")])
-    [tensor([1, 2]), tensor([0.5000, 1.5000], dtype=netlab.float64), ('a', 'b')]
-    """
-    import netlab
-
-    elem = batch[0]
-    elem_type = type(elem)
-    if isinstance(elem, _tensor_type()):
-        return netlab.stack(batch, 0)
-    if isinstance(elem, np.ndarray):
-        if _np_str_obj_array_pattern.search(elem.dtype.str) is not None:
-            raise TypeError(_COLLATE_ERR.format(elem.dtype))
-        return default_collate([netlab.as_tensor(b) for b in batch])
-    if isinstance(elem, (np.bool_, np.number, np.object_)):
-        return netlab.as_tensor(np.array(batch))
-    if elem_type is float:
-        return netlab.tensor(batch, dtype=netlab.float64)
-    if elem_type is int:
-        return netlab.tensor(batch)
-    if elem_type in (str, bytes):
-        return batch
-    if isinstance(elem, float):
-        return netlab.tensor(batch, dtype=netlab.float64)
-    if isinstance(elem, int):  # bool and int subclasses
-        return netlab.tensor(batch)
-    if isinstance(elem, (str, bytes)):
-        return batch
-    if isinstance(elem, collections.abc.Mapping):
-        try:
-            if isinstance(elem, collections.abc.MutableMapping):
-                clone = copy.copy(elem)
-                clone.update({key: default_collate([d[key] for d in batch]) for key in elem})
-                return clone
-            return elem_type({key: default_collate([d[key] for d in batch]) for key in elem})
-        except TypeError:
-            return {key: default_collate([d[key] for d in batch]) for key in elem}
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(default_collate(samples) for samples in zip(*batch)))
-    if isinstance(elem, collections.abc.Sequence):
-        it = iter(batch)
-        elem_size = len(next(it))
-        if not all(len(e) == elem_size for e in it):
-            raise RuntimeError("each element in list of batch should be of equal size")
-        transposed = list(zip(*batch))
-        if isinstance(elem, tuple):
-            return [default_collate(samples) for samples in transposed]
-        try:
-            if isinstance(elem, collections.abc.MutableSequence):
-                clone = copy.copy(elem)
-                for i, samples in enumerate(transposed):
-                    clone[i] = default_collate(samples)
-                return clone
-            return elem_type([default_collate(samples) for samples in transposed])
-        except TypeError:
-            return [default_collate(samples) for samples in transposed]
-    raise TypeError(_COLLATE_ERR.format(elem_type))
-
-
-# workers ----------------------------------------------------------------------------------
-class WorkerInfo:
-    """What a worker knows about itself: ``id``, ``num_workers``, ``seed``, ``dataset`` and
-    ``worker_method`` ("thread" or "multiprocessing")."""
-
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
-
-    def __repr__(self):
-        items = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
-        return f"WorkerInfo({items})"
-
-
-_worker_local = threading.local()
-
-
-def get_worker_info() -> WorkerInfo | None:
-    """Inside a DataLoader worker (thread or process): its :class:`WorkerInfo`; in the main
-    thread: None.
-
-    Examples
-    --------
-    >>> get_worker_info() is None
-    True
-    """
-    return getattr(_worker_local, "info", None)
-
-
-class _ExceptionWrapper:
-    """An exception raised in a worker, re-raised in the main thread with its traceback."""
-
-    def __init__(self, where: str):
-        exc_info = sys.exc_info()
-        self.exc_type = exc_info[0]
-        self.exc_msg = "".join(traceback.format_exception(*exc_info))
-        self.where = where
-
-    def reraise(self):
-        msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
-        if self.exc_type is KeyError:
-            raise KeyError(msg)
-        try:
-            exception = self.exc_type(msg)
-        except Exception:
-            raise RuntimeError(msg) from None
-        raise exception
-
-
-class _IterableDatasetStopIteration:
-    def __init__(self, worker_id: int):
-        self.worker_id = worker_id
-
-
-class _ResumeIteration:
-    pass
 
 
 class _InfiniteConstantSampler(Sampler):
     def __iter__(self):
         while True:
             yield None
-
-
-class _MapFetcher:
-    def __init__(self, dataset, auto_collation, collate_fn, drop_last):
-        self.dataset, self.auto_collation = dataset, auto_collation
-        self.collate_fn, self.drop_last = collate_fn, drop_last
-
-    def fetch(self, index):
-        if self.auto_collation:
-            getitems = getattr(self.dataset, "__getitems__", None)
-            data = getitems(index) if getitems else [self.dataset[i] for i in index]
-        else:
-            data = self.dataset[index]
-        return self.collate_fn(data)
-
-
-class _IterableFetcher(_MapFetcher):
-    def __init__(self, dataset, auto_collation, collate_fn, drop_last):
-        super().__init__(dataset, auto_collation, collate_fn, drop_last)
-        self.dataset_iter = iter(dataset)
-        self.ended = False
-
-    def fetch(self, index):
-        if self.ended:
-            raise StopIteration
-        if self.auto_collation:
-            data = []
-            for _ in index:
-                try:
-                    data.append(next(self.dataset_iter))
-                except StopIteration:
-                    self.ended = True
-                    break
-            if not data or (self.drop_last and len(data) < len(index)):
-                raise StopIteration
-        else:
-            data = next(self.dataset_iter)
-        return self.collate_fn(data)
-
-
-def _make_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last):
-    cls = _IterableFetcher if iterable else _MapFetcher
-    return cls(dataset, auto_collation, collate_fn, drop_last)
-
-
-def _worker_loop(iterable, dataset, index_queue, data_queue, auto_collation, collate_fn,
-                 drop_last, base_seed, init_fn, worker_id, num_workers, method, parent_pid):
-    """The body of one worker thread or process: fetch the batches whose indices arrive on
-    ``index_queue`` and put ``(task index, batch)`` on ``data_queue``; ``None`` stops it."""
-    seed = base_seed + worker_id
-    if method == "multiprocessing":
-        # a process owns its random state, so seed it as PyTorch seeds its workers
-        import netlab
-
-        random.seed(seed)
-        netlab.manual_seed(seed)
-        np.random.seed(np.random.SeedSequence([worker_id, base_seed & (2 ** 64 - 1)])
-                       .generate_state(4))
-    _worker_local.info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
-                                    dataset=dataset, worker_method=method)
-    where = f"in DataLoader worker {'process' if method == 'multiprocessing' else 'thread'} " \
-            f"{worker_id}"
-    init_exception = fetcher = None
-    try:
-        if init_fn is not None:
-            init_fn(worker_id)
-        fetcher = _make_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last)
-    except Exception:
-        init_exception = _ExceptionWrapper(where)
-    iteration_end = False
-    while True:
-        try:
-            r = index_queue.get(timeout=5.0)
-        except queue.Empty:
-            if method == "multiprocessing" and os.getppid() != parent_pid:
-                break  # the main process is gone
-            continue
-        if r is None:
-            break
-        if isinstance(r, _ResumeIteration):
-            data_queue.put((r, None))
-            iteration_end = False
-            if iterable and init_exception is None:
-                fetcher = _make_fetcher(iterable, dataset, auto_collation, collate_fn,
-                                        drop_last)
-            continue
-        if iteration_end:
-            continue
-        idx, index = r
-        if init_exception is not None:
-            data, init_exception = init_exception, None
-        else:
-            try:
-                data = fetcher.fetch(index)
-            except StopIteration:
-                if not iterable:
-                    data = _ExceptionWrapper(where)
-                else:
-                    data = _IterableDatasetStopIteration(worker_id)
-                    iteration_end = True
-            except Exception:
-                data = _ExceptionWrapper(where)
-        data_queue.put((idx, data))
-        del data, r
-    _worker_local.info = None
 
 
 # the loader -------------------------------------------------------------------------------
