@@ -70,7 +70,7 @@ def step():
     opt.step()
 
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-for _ in range(3):
+for _ in range(5):
     step()
 times = []
 for _ in range(repeat):
@@ -93,7 +93,7 @@ def _run(lib: str, model: str, repeat: int, threads: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3,
                         help="alternate netlab/torch runs this many times; keep the fastest")
