@@ -576,7 +576,7 @@ def _check_name(name, module, kind):
     if name == "":
         raise KeyError(f'{kind} name can\'t be empty string ""')
     store = module.__dict__["_parameters" if kind == "parameter" else "_buffers"]
-    if name in module.__dict__ and name not in store:
+    if hasattr(module, name) and name not in store:  # also methods such as 'half'
         raise KeyError(f"attribute '{name}' already exists")
 
 

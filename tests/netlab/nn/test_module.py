@@ -210,3 +210,12 @@ def test_parameter_repr_and_assignment_rules():
         m.weight = netlab.ones(1, 1)
     m.bias = None
     assert "bias" not in m.state_dict()
+
+
+def test_registering_a_name_that_shadows_an_attribute_raises_like_torch():
+    for lib_nn, lib in ((nn, netlab), (torch.nn, torch)):
+        m = lib_nn.Linear(1, 1)
+        with pytest.raises(KeyError, match="attribute 'half' already exists"):
+            m.register_buffer("half", lib.zeros(1))
+        with pytest.raises(KeyError, match="attribute 'training' already exists"):
+            m.register_parameter("training", None)
