@@ -17,6 +17,19 @@ def _index(idx, n: int, kind: str) -> int:
     return idx % n
 
 
+def _renumber(container: Module, items) -> None:
+    """Children named 0, 1, 2, ... again, as PyTorch keeps them after a delete or insert."""
+    container.__dict__["_modules"] = {str(i): m for i, m in enumerate(items)}
+
+
+def _delete(container: Module, idx, kind: str) -> None:
+    keys = list(container._modules)
+    doomed = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), kind)]]
+    for key in doomed:
+        delattr(container, key)
+    _renumber(container, container._modules.values())
+
+
 class Sequential(Module):
     """Runs its children in order; they are named ``0, 1, 2, ...`` (or by an OrderedDict).
 
@@ -48,15 +61,7 @@ class Sequential(Module):
         setattr(self, keys[_index(idx, len(keys), "Sequential")], module)
 
     def __delitem__(self, idx):
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for key in keys[idx]:
-                delattr(self, key)
-        else:
-            delattr(self, keys[_index(idx, len(keys), "Sequential")])
-        # keep the numbering contiguous, as PyTorch does
-        items = list(self._modules.values())
-        self.__dict__["_modules"] = {str(i): m for i, m in enumerate(items)}
+        _delete(self, idx, "Sequential")
 
     def __len__(self):
         return len(self._modules)
@@ -84,7 +89,7 @@ class Sequential(Module):
             index += n
         items = list(self._modules.values())
         items.insert(index, module)
-        self.__dict__["_modules"] = {str(i): m for i, m in enumerate(items)}
+        _renumber(self, items)
         return self
 
     def extend(self, sequential) -> Sequential:
@@ -120,14 +125,7 @@ class ModuleList(Module):
         setattr(self, str(_index(idx, len(self), "ModuleList")), module)
 
     def __delitem__(self, idx):
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for k in keys[idx]:
-                delattr(self, k)
-        else:
-            delattr(self, keys[_index(idx, len(keys), "ModuleList")])
-        items = list(self._modules.values())
-        self.__dict__["_modules"] = {str(i): m for i, m in enumerate(items)}
+        _delete(self, idx, "ModuleList")
 
     def __len__(self):
         return len(self._modules)
@@ -150,7 +148,7 @@ class ModuleList(Module):
     def insert(self, index: int, module) -> None:
         items = list(self._modules.values())
         items.insert(index, module)
-        self.__dict__["_modules"] = {str(i): m for i, m in enumerate(items)}
+        _renumber(self, items)
 
     def pop(self, key):
         v = self[key]
