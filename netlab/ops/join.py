@@ -289,6 +289,8 @@ def chunk(input, chunks: int, dim: int = 0):
     if input._array.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     n = input._array.shape[wrap_dim(dim, input._array.ndim)]
+    if n == 0:  # PyTorch gives `chunks` empty pieces here
+        return split(input, [0] * chunks, dim)
     return split(input, -(-n // chunks), dim)
 
 

@@ -352,3 +352,10 @@ def test_T_deprecation_warnings():
         netlab.zeros(2, 3, 4).T
     with pytest.warns(UserWarning, match="deprecated on 0-D tensors"):
         netlab.tensor(1.0).T
+
+
+@pytest.mark.parametrize("n,chunks", [(0, 3), (0, 1), (5, 3), (2, 4), (7, 3)])
+def test_chunk_counts_match_torch(n, chunks):
+    got = [t.shape for t in netlab.zeros(n, 3).chunk(chunks)]
+    want = [tuple(t.shape) for t in torch.zeros(n, 3).chunk(chunks)]
+    assert [tuple(g) for g in got] == want
