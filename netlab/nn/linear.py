@@ -56,6 +56,22 @@ class Linear(Module):
     def forward(self, input):
         return linear(input, self.weight, self.bias)
 
+    def output_shape(self, input_shape: tuple) -> tuple:
+        """``(*, out_features)`` for an input ``(*, in_features)``."""
+        if not input_shape:
+            raise ValueError("Linear needs an input with at least one dimension")
+        got = input_shape[-1]
+        if got != self.in_features:
+            if len(input_shape) > 2:  # e.g. a conv output: the per-sample feature count
+                per_sample = 1
+                for d in input_shape[1:]:
+                    per_sample *= d
+                raise ValueError(f"Linear(in_features={self.in_features}) receives {per_sample} "
+                                 f"features: set in_features={per_sample} or insert Flatten")
+            raise ValueError(f"Linear(in_features={self.in_features}) receives {got} features: "
+                             f"set in_features={got}")
+        return tuple(input_shape[:-1]) + (self.out_features,)
+
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")

@@ -219,3 +219,20 @@ def test_registering_a_name_that_shadows_an_attribute_raises_like_torch():
             m.register_buffer("half", lib.zeros(1))
         with pytest.raises(KeyError, match="attribute 'training' already exists"):
             m.register_parameter("training", None)
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: nn.Linear(4, 3), (2, 4)), (lambda: nn.Linear(4, 3), (2, 5, 4)),
+    (lambda: nn.Flatten(), (2, 3, 4, 5)), (lambda: nn.Flatten(0, 1), (6, 1)),
+    (lambda: nn.Flatten(1, 2), (2, 3, 4, 5)), (lambda: nn.Unflatten(1, (2, 6)), (3, 12)),
+    (lambda: nn.Unflatten(-1, (-1, 4)), (3, 12)),
+])
+def test_output_shape_matches_forward(make, shape):
+    m = make()
+    assert m.output_shape(shape) == tuple(m(netlab.zeros(*shape)).shape)
+
+
+def test_linear_output_shape_explains_the_fix():
+    with pytest.raises(ValueError, match=r"Linear\(in_features=400\) receives 576 features: "
+                                         r"set in_features=576 or insert Flatten"):
+        nn.Linear(400, 10).output_shape((2, 16, 6, 6))
