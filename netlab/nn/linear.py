@@ -66,6 +66,10 @@ class Linear(Module):
                 per_sample = 1
                 for d in input_shape[1:]:
                     per_sample *= d
+                if per_sample == self.in_features:
+                    raise ValueError(f"Linear(in_features={self.in_features}) receives a "
+                                     f"{len(input_shape)}-d input of {per_sample} features per "
+                                     "sample: insert Flatten before it")
                 raise ValueError(f"Linear(in_features={self.in_features}) receives {per_sample} "
                                  f"features: set in_features={per_sample} or insert Flatten")
             raise ValueError(f"Linear(in_features={self.in_features}) receives {got} features: "

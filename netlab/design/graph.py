@@ -1,0 +1,299 @@
+"""The design document: layer nodes, edges between their ports, groups, and change events.
+
+No Qt here: the Studio renders and edits this model; scripts and tests use it directly. The
+only view state kept is each node's position.
+"""
+
+from __future__ import annotations
+
+import itertools
+import keyword
+from dataclasses import dataclass, field
+
+# node types that are not layers of the catalogue
+INPUT, OUTPUT = "Input", "Output"
+MERGES = ("Add", "Concat", "Multiply")
+SHAPE_OPS = ("Reshape", "Permute")
+SPECIAL = (INPUT, OUTPUT) + MERGES + SHAPE_OPS
+
+
+class DesignError(ValueError):
+    """An edit the model refuses (the message says why and what to do)."""
+
+
+@dataclass
+class Node:
+    id: str
+    type: str
+    name: str
+    params: dict = field(default_factory=dict)
+    position: tuple = (0.0, 0.0)
+
+    def n_inputs(self) -> int | None:
+        """How many input ports: None means any number (merges), 0 for inputs."""
+        if self.type == INPUT:
+            return 0
+        if self.type in MERGES:
+            return None
+        return 1
+
+
+@dataclass
+class Edge:
+    id: str
+    src: str
+    dst: str
+    dst_port: int = 0
+
+
+@dataclass
+class Group:
+    """``nn.Sequential`` (kind 'sequential') or a ``DataParallel`` wrap (kind 'dataparallel')
+    around its members, in order (node or group ids)."""
+
+    id: str
+    kind: str
+    name: str
+    members: list = field(default_factory=list)
+    indexed: bool = True  # Sequential children named 0, 1, 2 ...; False: by their own names
+
+
+class Design:
+    """A network design: nodes, edges, groups, plus plain-callback change events.
+
+    Examples
+    --------
+    >>> d = Design()
+    >>> x = d.add_node("Input", params={"shape": [3]})
+    >>> fc = d.add_node("Linear", params={"out_features": 2})
+    >>> _ = d.connect(x.id, fc.id)
+    >>> fc.name
+    'linear'
+    """
+
+    def __init__(self):
+        self.nodes: dict[str, Node] = {}
+        self.edges: dict[str, Edge] = {}
+        self.groups: dict[str, Group] = {}
+        self.dataparallel: bool = False  # the whole model wrapped in DataParallel
+        self._listeners: list = []
+        self._ids = itertools.count(1)
+
+    # events ----------------------------------------------------------------------------
+    def subscribe(self, callback) -> None:
+        """``callback(event, **payload)`` after every real change."""
+        self._listeners.append(callback)
+
+    def unsubscribe(self, callback) -> None:
+        self._listeners.remove(callback)
+
+    def _emit(self, event: str, **payload) -> None:
+        for cb in list(self._listeners):
+            cb(event, **payload)
+
+    def _new_id(self, prefix: str) -> str:
+        while True:
+            nid = f"{prefix}{next(self._ids)}"
+            if nid not in self.nodes and nid not in self.edges and nid not in self.groups:
+                return nid
+
+    # structure queries ---------------------------------------------------------------------
+    def parent_of(self, item_id: str) -> Group | None:
+        for g in self.groups.values():
+            if item_id in g.members:
+                return g
+        return None
+
+    def siblings(self, item_id: str | None, parent: Group | None) -> list[str]:
+        """Names used by the other children of ``parent`` (the top level when None)."""
+        members = parent.members if parent is not None else [
+            i for i in list(self.nodes) + list(self.groups) if self.parent_of(i) is None]
+        names = []
+        for m in members:
+            if m == item_id:
+                continue
+            names.append(self.nodes[m].name if m in self.nodes else self.groups[m].name)
+        return names
+
+    def inputs_of(self, node_id: str) -> list[Edge]:
+        return sorted((e for e in self.edges.values() if e.dst == node_id),
+                      key=lambda e: e.dst_port)
+
+    def outputs_of(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges.values() if e.src == node_id]
+
+    def topological_order(self) -> list[str]:
+        """Node ids, every node after all of its inputs (the graph is kept acyclic)."""
+        indeg = {n: 0 for n in self.nodes}
+        for e in self.edges.values():
+            indeg[e.dst] += 1
+        ready = [n for n in self.nodes if indeg[n] == 0]
+        order = []
+        while ready:
+            n = ready.pop(0)
+            order.append(n)
+            for e in self.outputs_of(n):
+                indeg[e.dst] -= 1
+                if indeg[e.dst] == 0:
+                    ready.append(e.dst)
+        return order
+
+    def _reaches(self, src: str, dst: str) -> bool:
+        stack, seen = [src], set()
+        while stack:
+            n = stack.pop()
+            if n == dst:
+                return True
+            if n in seen:
+                continue
+            seen.add(n)
+            stack.extend(e.dst for e in self.outputs_of(n))
+        return False
+
+    # edits -------------------------------------------------------------------------------
+    def _unique_name(self, base: str, parent: Group | None, item_id: str | None = None) -> str:
+        taken = set(self.siblings(item_id, parent))
+        if base not in taken:
+            return base
+        for i in itertools.count(1):
+            if f"{base}{i}" not in taken:
+                return f"{base}{i}"
+        raise AssertionError("unreachable")
+
+    def add_node(self, type: str, name: str | None = None, params: dict | None = None,
+                 position: tuple = (0.0, 0.0)) -> Node:
+        """Add a node of a catalogue layer type or a special type (Input, Output, Add, ...)."""
+        if name is not None:
+            _check_identifier(name)
+        nid = self._new_id("n")
+        base = name or _default_name(type)
+        node = Node(nid, type, self._unique_name(base, None), dict(params or {}),
+                    tuple(position))
+        if name is not None and node.name != name:
+            raise DesignError(f"the name '{name}' is already used at this level")
+        self.nodes[nid] = node
+        self._emit("node_added", node=node)
+        return node
+
+    def remove_node(self, node_id: str) -> None:
+        """Remove a node with its edges (and from its group)."""
+        node = self.nodes[node_id]
+        for e in list(self.edges.values()):
+            if node_id in (e.src, e.dst):
+                self.disconnect(e.id)
+        parent = self.parent_of(node_id)
+        if parent is not None:
+            parent.members.remove(node_id)
+        del self.nodes[node_id]
+        self._emit("node_removed", node=node)
+
+    def connect(self, src: str, dst: str, dst_port: int | None = None) -> Edge:
+        """Connect ``src``'s output to an input port of ``dst`` (the next free one by default)."""
+        if src not in self.nodes or dst not in self.nodes:
+            raise DesignError("both ends of a connection must be nodes of the design")
+        n_in = self.nodes[dst].n_inputs()
+        if n_in == 0:
+            raise DesignError(f"{self.nodes[dst].name} is an input and takes no connections")
+        if src == dst or self._reaches(dst, src):
+            raise DesignError(f"connecting {self.nodes[src].name} to {self.nodes[dst].name} "
+                              "would create a cycle; a network's data flows one way")
+        used = {e.dst_port for e in self.inputs_of(dst)}
+        if dst_port is None:
+            dst_port = next(p for p in itertools.count() if p not in used)
+        if n_in is not None and dst_port >= n_in:
+            raise DesignError(f"{self.nodes[dst].name} takes one input; disconnect the current "
+                              "one first, or merge the two with Add or Concat")
+        if dst_port in used:
+            raise DesignError(f"input {dst_port} of {self.nodes[dst].name} is already connected")
+        edge = Edge(self._new_id("e"), src, dst, dst_port)
+        self.edges[edge.id] = edge
+        self._emit("edge_added", edge=edge)
+        return edge
+
+    def disconnect(self, edge_id: str) -> None:
+        edge = self.edges.pop(edge_id)
+        self._emit("edge_removed", edge=edge)
+
+    def set_param(self, node_id: str, name: str, value) -> None:
+        node = self.nodes[node_id]
+        if node.params.get(name, _MISSING) == value:
+            return
+        node.params[name] = value
+        self._emit("param_changed", node=node, name=name, value=value)
+
+    def rename(self, item_id: str, new_name: str) -> None:
+        """Rename a node or group; the name becomes its state_dict prefix."""
+        _check_identifier(new_name)
+        item = self.nodes.get(item_id) or self.groups[item_id]
+        if item.name == new_name:
+            return
+        if new_name in self.siblings(item_id, self.parent_of(item_id)):
+            raise DesignError(f"the name '{new_name}' is already used at this level")
+        old, item.name = item.name, new_name
+        self._emit("renamed", item=item, old=old)
+
+    def move(self, node_id: str, position: tuple) -> None:
+        node = self.nodes[node_id]
+        if tuple(position) != node.position:
+            node.position = tuple(position)
+            self._emit("moved", node=node)
+
+    def group(self, member_ids: list, name: str, kind: str = "sequential") -> Group:
+        """Put nodes/groups into a new Sequential (children numbered 0, 1, ... in the given
+        order) or DataParallel group; it takes the place of the members in their parent."""
+        if kind not in ("sequential", "dataparallel"):
+            raise DesignError(f"unknown group kind {kind!r}")
+        if not member_ids:
+            raise DesignError("select at least one node to group")
+        if kind == "dataparallel" and len(member_ids) != 1:
+            raise DesignError("DataParallel wraps one node or group; group them as a "
+                              "Sequential first")
+        _check_identifier(name)
+        parents = {id(self.parent_of(m)) for m in member_ids}
+        if len(parents) != 1:
+            raise DesignError("grouped items must share the same parent")
+        parent = self.parent_of(member_ids[0])
+        gid = self._new_id("g")
+        grp = Group(gid, kind, name, list(member_ids))
+        if name in self.siblings(None, parent) and name not in [
+                self._name(m) for m in member_ids]:
+            raise DesignError(f"the name '{name}' is already used at this level")
+        if parent is not None:
+            at = min(parent.members.index(m) for m in member_ids)
+            parent.members = [m for m in parent.members if m not in member_ids]
+            parent.members.insert(at, gid)
+        self.groups[gid] = grp
+        self._emit("grouped", group=grp)
+        return grp
+
+    def ungroup(self, group_id: str) -> None:
+        grp = self.groups.pop(group_id)
+        parent = self.parent_of(group_id)
+        if parent is not None:
+            at = parent.members.index(group_id)
+            parent.members[at:at + 1] = grp.members
+        self._emit("ungrouped", group=grp)
+
+    def set_dataparallel(self, on: bool) -> None:
+        """Wrap (or unwrap) the whole model in DataParallel: every key gains ``module.``."""
+        if bool(on) != self.dataparallel:
+            self.dataparallel = bool(on)
+            self._emit("dataparallel_changed", on=self.dataparallel)
+
+    def _name(self, item_id: str) -> str:
+        return self.nodes[item_id].name if item_id in self.nodes else self.groups[item_id].name
+
+
+_MISSING = object()
+
+
+def _check_identifier(name: str) -> None:
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise DesignError(f"'{name}' is not a valid Python identifier (letters, digits and _, "
+                          "not starting with a digit)")
+
+
+def _default_name(type_name: str) -> str:
+    """The attribute name a new node starts with: the type in lower case (``conv2d``)."""
+    name = type_name.lower()
+    return name if name.isidentifier() and not keyword.iskeyword(name) else f"{name}_"
