@@ -14,12 +14,12 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
-import math
-import numbers
+import operator
 from dataclasses import dataclass, field
 
 import netlab.nn as nn
 from netlab.design import macs as _macs
+from netlab.design._coerce import COERCE
 from netlab.nn.conv import _ConvNd
 from netlab.nn.module import Module
 
@@ -48,7 +48,7 @@ _EXCLUDED = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList"
 
 # constructor arguments that are not design parameters: placement, tensors, legacy aliases
 _SKIPPED = {"self", "device", "dtype", "size_average", "reduce", "_weight", "_freeze",
-            "weight", "pos_weight", "min_value", "max_value", "mode"}
+            "weight", "pos_weight", "min_value", "max_value"}
 
 _CHOICES = {
     "padding_mode": ("zeros", "reflect", "replicate", "circular"),
@@ -64,14 +64,6 @@ _INT_OR_TUPLE = {"kernel_size", "stride", "padding", "dilation", "output_padding
 _SHAPES = {"normalized_shape", "unflattened_size"}
 _OPTIONAL_BOOL = {"align_corners", "recompute_scale_factor"}
 _OPTIONAL_FLOAT = {"max_norm", "scale_factor", "momentum"}
-_POSITIVE = {"in_features", "out_features", "in1_features", "in2_features", "in_channels",
-             "out_channels", "kernel_size", "stride", "dilation", "groups", "num_features",
-             "num_channels", "num_groups", "hidden_size", "input_size", "num_layers",
-             "embed_dim", "num_heads", "num_embeddings", "embedding_dim", "upscale_factor",
-             "downscale_factor", "d_model", "nhead", "dim_feedforward", "num_parameters",
-             "kdim", "vdim", "divisor_override"}
-_NON_NEGATIVE = {"padding", "output_padding", "proj_size"}
-_PROBABILITY = {"p", "dropout"}
 # inferable from the incoming shape, as the lazy layers do
 _AUTO = {"in_features", "in1_features", "in_channels", "num_features", "num_channels",
          "input_size", "normalized_shape"}
@@ -240,8 +232,7 @@ def _init_parameters(cls: type) -> list[inspect.Parameter]:
                                    default="tanh", annotation="str")
             params.insert(4, nl)
     keep = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return [p for p in params if p.kind in keep and p.name not in _SKIPPED
-            or (p.name == "mode" and cls is nn.Upsample)]
+    return [p for p in params if p.kind in keep and p.name not in _SKIPPED]
 
 
 def _param_specs(cls: type) -> tuple[ParamSpec, ...]:
@@ -294,10 +285,6 @@ class LayerSpec:
     def param(self, name: str) -> ParamSpec:
         return self._by_name[name]
 
-    @property
-    def _nd(self) -> int | None:
-        return self._dims
-
     # parameters ----------------------------------------------------------------------------
     def defaults(self) -> dict:
         """Starting parameters of a new node: PyTorch's defaults, ``'auto'`` for inferable
@@ -337,7 +324,8 @@ class LayerSpec:
         for p in self.params:
             if p.name in params:
                 v = params[p.name]
-                out[p.name] = v if (p.auto and v == AUTO) else self._coerce(p, v)
+                auto = p.auto and isinstance(v, str) and v == AUTO
+                out[p.name] = v if auto else self._coerce(p, v)
             elif p.auto:
                 out[p.name] = AUTO
             elif p.required:
@@ -348,7 +336,7 @@ class LayerSpec:
 
     def _coerce(self, p: ParamSpec, v):
         try:
-            return _COERCE[p.kind](p, v, self._nd)
+            return COERCE[p.kind](p, v, self._dims)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{self.type_name}: {p.name} must be {e.args[0]}, got {v!r}") from None
 
@@ -356,13 +344,13 @@ class LayerSpec:
         """Validated ``params`` whose inferable arguments (``'auto'`` or missing) are taken from
         ``input_shape``: features from the last dim, channels from the channel dim."""
         out = self.validate(params)
-        shape = tuple(input_shape)
         for p in self.params:
             if p.auto and out[p.name] == AUTO:
-                out[p.name] = self._infer(p.name, shape)
+                out[p.name] = self._infer(p.name, input_shape)
         return out
 
     def _infer(self, name: str, shape: tuple):
+        shape = self._concrete(shape)
         if not shape:
             raise ValueError(f"{self.type_name}: cannot infer {name} from a 0-d input")
         if name == "normalized_shape":
@@ -370,7 +358,7 @@ class LayerSpec:
         if name in ("in_features", "in1_features", "input_size"):
             return int(shape[-1])
         # channels: the dim before the spatial ones of a conv (batched or not), else dim 1
-        nd = self._nd
+        nd = self._dims
         if self.type_name == "InstanceNorm2d":
             nd = 2
         dim = len(shape) - nd - 1 if nd is not None else 1
@@ -403,7 +391,7 @@ class LayerSpec:
         """Output shape for ``input_shape``: the layer's own ``output_shape`` where it has one,
         else the rules below (most layers keep the shape)."""
         full = self.resolve_auto(params, input_shape)
-        shape = tuple(int(s) for s in input_shape)
+        shape = self._concrete(input_shape)
         module = _shape_module(self.type_name, tuple(full.items()))
         try:
             if hasattr(module, "output_shape"):
@@ -427,131 +415,14 @@ class LayerSpec:
         :mod:`netlab.design.macs`)."""
         full = self.resolve_auto(params, input_shape)
         return int(_macs.macs(self.type_name, self.category, full,
-                              tuple(int(s) for s in input_shape),
-                              tuple(int(s) for s in output_shape)))
+                              self._concrete(input_shape), self._concrete(output_shape)))
 
-
-# coercion --------------------------------------------------------------------------------------
-def _as_int(v, what: str, low: int | None):
-    if isinstance(v, str):
-        v = v.strip()
+    def _concrete(self, shape) -> tuple:
         try:
-            v = int(v)
-        except ValueError:
-            raise ValueError(what) from None
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise ValueError(what)
-    if not float(v).is_integer() or (low is not None and v < low):
-        raise ValueError(what)
-    return int(v)
-
-
-def _low(name: str):
-    return 1 if name in _POSITIVE else 0 if name in _NON_NEGATIVE else None
-
-
-def _adj(name: str) -> str:
-    return {1: "a positive int", 0: "a non-negative int", None: "an int"}[_low(name)]
-
-
-def _c_int(p, v, nd):
-    return _as_int(v, _adj(p.name), _low(p.name))
-
-
-def _c_float(p, v, nd):
-    if isinstance(v, str):
-        try:
-            v = float(v)
-        except ValueError:
-            raise ValueError("a number") from None
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise ValueError("a number")
-    v = float(v)
-    if p.name in _PROBABILITY and not 0 <= v <= 1:
-        raise ValueError("a probability in [0, 1]")
-    if p.name in ("eps", "layer_norm_eps") and not v > 0:
-        raise ValueError("a positive number")
-    if not math.isfinite(v) and p.name not in ("max_val", "min_val", "threshold"):
-        raise ValueError("a finite number")
-    return v
-
-
-def _c_bool(p, v, nd):
-    if isinstance(v, str) and v.strip().lower() in ("true", "false"):
-        return v.strip().lower() == "true"
-    if not isinstance(v, bool):
-        raise ValueError("True or False")
-    return v
-
-
-def _c_str(p, v, nd):
-    if not isinstance(v, str):
-        raise ValueError("a string")
-    return v
-
-
-def _c_choice(p, v, nd):
-    if v not in p.choices:
-        raise ValueError("one of " + ", ".join(repr(c) for c in p.choices))
-    return v
-
-
-def _c_int_or_tuple(p, v, nd):
-    n = nd or 0  # 0: a layer of any dimensionality (Upsample's size)
-    tup = {0: "a tuple", 1: "a 1-tuple", 2: "a pair"}.get(n, f"a {n}-tuple")
-    what = f"{_adj(p.name)} or {tup}"
-    if p.choices and isinstance(v, str) and v in p.choices:
-        return v
-    if p.choices:
-        what += " or " + " or ".join(repr(c) for c in p.choices)
-    none_ok = p.name == "output_size" or p.kind.startswith("optional")
-    if v is None and p.kind.startswith("optional"):
-        return None
-    if isinstance(v, (list, tuple)):
-        if len(v) != n and not (n == 0 and 1 <= len(v) <= 3):
-            raise ValueError(what)
-        return tuple(None if (x is None and none_ok) else _as_int(x, what, _low(p.name))
-                     for x in v)
-    return _as_int(v, what, _low(p.name))
-
-
-def _c_shape(p, v, nd):
-    what = "a positive int or a tuple of positive ints"
-    if p.name == "unflattened_size":
-        what = "a tuple of positive ints (one may be -1)"
-        if not isinstance(v, (list, tuple)) or not v:
-            raise ValueError(what)
-        out = tuple(_as_int(x, what, -1) for x in v)
-        if 0 in out or out.count(-1) > 1:
-            raise ValueError(what)
-        return out
-    if isinstance(v, (list, tuple)):
-        if not v:
-            raise ValueError(what)
-        return tuple(_as_int(x, what, 1) for x in v)
-    return (_as_int(v, what, 1),)
-
-
-def _c_tuple(p, v, nd):
-    if not isinstance(v, (list, tuple)):
-        raise ValueError("a tuple")
-    return tuple(v)
-
-
-def _optional(inner):
-    def coerce(p, v, nd):
-        if v is None or (isinstance(v, str) and v.strip().lower() == "none"):
-            return None
-        return inner(p, v, nd)
-    return coerce
-
-
-_COERCE = {
-    "int": _c_int, "float": _c_float, "bool": _c_bool, "str": _c_str, "choice": _c_choice,
-    "int_or_tuple": _c_int_or_tuple, "shape": _c_shape, "tuple": _c_tuple,
-    "optional_int": _optional(_c_int), "optional_float": _optional(_c_float),
-    "optional_bool": _optional(_c_bool), "optional_int_or_tuple": _optional(_c_int_or_tuple),
-}
+            return tuple(operator.index(s) for s in shape)
+        except TypeError:
+            raise ValueError(f"{self.type_name}: a shape must hold whole numbers, got "
+                             f"{tuple(shape)}") from None
 
 
 # shapes and state of built layers ----------------------------------------------------------
@@ -576,7 +447,7 @@ def _typed_key(params: dict) -> tuple:
     return tuple((k, typed(v)) for k, v in params.items())
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)  # bounded: a few layers (TransformerEncoderLayer) init weights
 def _shape_module(type_name: str, frozen: tuple) -> Module:
     spec = CATALOGUE[type_name]
     return spec._construct(_lean_class(spec.cls), dict(frozen))

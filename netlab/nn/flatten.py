@@ -58,8 +58,11 @@ class Unflatten(Module):
             if v != -1:
                 known *= v
         if -1 in sizes:
-            sizes[sizes.index(-1)] = input_shape[d] // known if known else 0
-        if known and (-1 not in self.unflattened_size) and known != input_shape[d]:
+            if known == 0 or input_shape[d] % known:
+                raise ValueError(f"Unflatten: sizes {self.unflattened_size} cannot split "
+                                 f"{input_shape[d]}")
+            sizes[sizes.index(-1)] = input_shape[d] // known
+        elif known != input_shape[d]:
             raise ValueError(f"Unflatten: sizes {self.unflattened_size} do not multiply to "
                              f"{input_shape[d]}")
         return tuple(input_shape[:d]) + tuple(sizes) + tuple(input_shape[d + 1:])

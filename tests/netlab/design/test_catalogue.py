@@ -344,7 +344,7 @@ _VALUES = st.one_of(st.integers(-2, 9), st.floats(-2, 3), st.just(float("nan")),
                     st.lists(st.integers(-1, 5), max_size=3))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(data=st.data())
 def test_fuzzed_params_only_raise_value_error(data):
     """Whatever an inspector sends, the catalogue answers or raises ValueError."""

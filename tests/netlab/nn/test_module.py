@@ -236,3 +236,12 @@ def test_linear_output_shape_explains_the_fix():
     with pytest.raises(ValueError, match=r"Linear\(in_features=400\) receives 576 features: "
                                          r"set in_features=576 or insert Flatten"):
         nn.Linear(400, 10).output_shape((2, 16, 6, 6))
+
+
+@pytest.mark.parametrize("sizes,shape", [((5, -1), (2, 12)), ((5, 3), (2, 12))])
+def test_unflatten_output_shape_rejects_what_forward_rejects(sizes, shape):
+    m = nn.Unflatten(1, sizes)
+    with pytest.raises(ValueError, match="Unflatten"):
+        m.output_shape(shape)
+    with pytest.raises(RuntimeError):
+        m(netlab.zeros(*shape))
