@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from netlab.design.graph import INPUT, OUTPUT, Design
+from netlab.design.graph import INPUT, OUTPUT, Design, DesignError
 from netlab.design.infer import infer, top_level_order
 from netlab.nn.container import Sequential
 from netlab.nn.module import Module
 from netlab.nn.parallel import DataParallel
-
-
-class DesignError(ValueError):
-    pass
 
 
 class GraphModule(Module):
