@@ -121,8 +121,8 @@ class _ConvNd(Module):
                              f"{n + 2}-d (batched) input, got shape {shape}")
         channels = shape[-n - 1]
         if channels != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expects {self.in_channels} input channels, "
-                             f"got {channels} (input shape {shape})")
+            raise ValueError(f"{type(self).__name__}(in_channels={self.in_channels}) receives "
+                             f"{channels} channels: set in_channels={channels}")
         return shape
 
     def output_shape(self, input_shape: tuple) -> tuple:

@@ -260,7 +260,7 @@ def test_build_wraps_constructor_errors():
 @pytest.mark.parametrize("type_name,params,shape,pattern", [
     ("Linear", {"in_features": 400, "out_features": 10}, (2, 576), "Linear"),
     ("Conv2d", {"in_channels": 3, "out_channels": 6, "kernel_size": 5}, (2, 1, 28, 28),
-     "expects 3 input channels, got 1"),
+     r"Conv2d\(in_channels=3\) receives 1 channels: set in_channels=1"),
     ("Conv2d", {"in_channels": 3, "out_channels": 6, "kernel_size": 5}, (2, 3, 4, 4),
      "kernel size 5 is larger than the padded input 4"),
     ("BatchNorm2d", {"num_features": 6}, (2, 4, 5, 5), r"num_features=6\) receives 4 channels"),

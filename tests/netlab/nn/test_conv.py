@@ -293,7 +293,8 @@ def test_constructor_string_errors():
 def test_output_shape_errors():
     with pytest.raises(ValueError, match="kernel size 5 is larger than the padded input 3"):
         nn.Conv2d(3, 6, 5).output_shape((1, 3, 3, 3))
-    with pytest.raises(ValueError, match="expects 3 input channels, got 4"):
+    with pytest.raises(ValueError, match=r"Conv2d\(in_channels=3\) receives 4 channels: "
+                                         r"set in_channels=4"):
         nn.Conv2d(3, 6, 5).output_shape((1, 4, 32, 32))
     with pytest.raises(ValueError, match="4-d"):
         nn.Conv2d(3, 6, 5).output_shape((32, 32))
