@@ -127,11 +127,15 @@ def summary(design: Design, batch_size: int | None = None) -> str:
     from netlab.design.infer import key_prefixes
 
     prefixes = key_prefixes(design)
+    root = 1 if design.dataparallel else 0  # the whole-model "module." is not a level
     for nid in design.topological_order():
         node = design.nodes[nid]
         i = info.nodes[nid]
-        depth = prefixes.get(nid, "").count(".") - 1
-        name = "  " * max(depth, 0) + f"{prefixes.get(nid, node.name + '.')[:-1]} ({node.type})"
+        path = prefixes.get(nid, node.name + ".")[:-1]
+        if node.type in SPECIAL:
+            path = node.name
+        depth = path.count(".") - root
+        name = "  " * max(depth, 0) + f"{path} ({node.type})"
         shape = format_shape(i.shape) if i.error is None else "error"
         if batch_size is not None and i.shape is not None:
             shape = shape.replace("N", str(batch_size))
@@ -151,9 +155,9 @@ def summary(design: Design, batch_size: int | None = None) -> str:
 
 
 def export_state_dict(design: Design, path, *, module_prefix: bool | None = None,
-                      model=None) -> None:
+                      model=None, format: str | None = None) -> None:
     """Save the compiled model's state_dict (``.pt``, ``.safetensors`` or ``.npz`` by
-    extension); ``module_prefix`` adds or strips DataParallel's ``module.``."""
+    extension, or ``format``); ``module_prefix`` adds or strips DataParallel's ``module.``."""
     from netlab.design.compile import compile as compile_design
     from netlab.nn.utils.prefix import (
         add_prefix_to_state_dict,
@@ -167,4 +171,4 @@ def export_state_dict(design: Design, path, *, module_prefix: bool | None = None
         add_prefix_to_state_dict(sd, "module.")
     elif module_prefix is False and design.dataparallel:
         consume_prefix_in_state_dict_if_present(sd, "module.")
-    save(sd, path)
+    save(sd, path, format=format)

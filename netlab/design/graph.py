@@ -238,9 +238,11 @@ class Design:
             node.position = tuple(position)
             self._emit("moved", node=node)
 
-    def group(self, member_ids: list, name: str, kind: str = "sequential") -> Group:
+    def group(self, member_ids: list, name: str, kind: str = "sequential",
+              indexed: bool = True) -> Group:
         """Put nodes/groups into a new Sequential (children numbered 0, 1, ... in the given
-        order) or DataParallel group; it takes the place of the members in their parent."""
+        order, or named by their own names when not ``indexed``) or DataParallel group; it
+        takes the place of the members in their parent."""
         if kind not in ("sequential", "dataparallel"):
             raise DesignError(f"unknown group kind {kind!r}")
         if not member_ids:
@@ -254,7 +256,7 @@ class Design:
             raise DesignError("grouped items must share the same parent")
         parent = self.parent_of(member_ids[0])
         gid = self._new_id("g")
-        grp = Group(gid, kind, name, list(member_ids))
+        grp = Group(gid, kind, name, list(member_ids), indexed)
         if name in self.siblings(None, parent) and name not in [
                 self._name(m) for m in member_ids]:
             raise DesignError(f"the name '{name}' is already used at this level")
