@@ -8,9 +8,10 @@ carries the error; nodes elsewhere keep their shapes.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
-from netlab.design.graph import INPUT, MERGES, OUTPUT, Design
+from netlab.design.graph import INPUT, MERGES, OUTPUT, SPECIAL, Design
 
 _BATCHES = (2, 3)
 
@@ -80,7 +81,8 @@ def _special_shape(node, shapes: list, batch: int):
     t, p = node.type, node.params
     if t == INPUT:
         shape = p.get("shape")
-        if not shape or any(not isinstance(s, int) or s <= 0 for s in shape):
+        if not isinstance(shape, (list, tuple)) or not shape or not all(
+                _is_int(s) and s > 0 for s in shape):
             raise ValueError("Input needs a shape of positive sizes (without the batch "
                              "dimension), e.g. [3, 32, 32]")
         return (batch,) + tuple(shape)
@@ -97,7 +99,7 @@ def _special_shape(node, shapes: list, batch: int):
     if t == "Concat":
         dim = p.get("dim", 1)
         first = shapes[0]
-        if not -len(first) <= dim < len(first):
+        if not _is_int(dim) or not -len(first) <= dim < len(first):
             raise ValueError(f"Concat dim {dim} is out of range for {len(first)}-d inputs")
         d = dim % len(first)
         for s in shapes[1:]:
@@ -108,7 +110,12 @@ def _special_shape(node, shapes: list, batch: int):
                                  f"{format_shape(_batchless(s))}")
         return first[:d] + (sum(s[d] for s in shapes),) + first[d + 1:]
     if t == "Reshape":
-        target = list(p.get("shape", [-1]))
+        target = p.get("shape", [-1])
+        if not isinstance(target, (list, tuple)) or not all(
+                _is_int(s) and (s > 0 or s == -1) for s in target):
+            raise ValueError(f"Reshape needs a list of positive sizes per sample (one may be "
+                             f"-1), e.g. [16, 5, 5]; got {target!r}")
+        target = list(target)
         rest = _numel(shapes[0][1:])
         known = _numel([s for s in target if s != -1])
         if target.count(-1) > 1:
@@ -122,61 +129,174 @@ def _special_shape(node, shapes: list, batch: int):
                              f"input has {rest}")
         return (batch,) + tuple(target)
     if t == "Permute":
-        dims = list(p.get("dims", []))
-        if sorted(dims) != list(range(len(shapes[0]))):
+        dims = p.get("dims", [])
+        if not isinstance(dims, (list, tuple)) or not all(_is_int(d) for d in dims) or \
+                sorted(dims) != list(range(len(shapes[0]))):
             raise ValueError(f"Permute dims {dims} must order all {len(shapes[0])} dims")
         return tuple(shapes[0][d] for d in dims)
     raise ValueError(f"unknown node type {t}")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def _batchless(shape):
     return ("N",) + tuple(shape[1:])
 
 
-def _shapes_for(design: Design, order, batch: int):
+# the graph, read once per inference (Design's own queries scan every edge or group per call)
+class _Graph:
+    __slots__ = ("inputs", "order", "parent")
+
+    def __init__(self, design: Design):
+        inputs: dict = {n: [] for n in design.nodes}
+        outputs: dict = {n: [] for n in design.nodes}
+        for e in design.edges.values():
+            if e.src in outputs and e.dst in inputs:
+                inputs[e.dst].append(e)
+                outputs[e.src].append(e.dst)
+        for ins in inputs.values():
+            if len(ins) > 1:
+                ins.sort(key=lambda e: e.dst_port)
+        self.inputs = inputs
+        # Kahn's algorithm in Design.topological_order's order (FIFO, edges in insertion order)
+        indeg = {n: len(ins) for n, ins in inputs.items()}
+        ready = deque(n for n, k in indeg.items() if k == 0)
+        order = []
+        while ready:
+            n = ready.popleft()
+            order.append(n)
+            for dst in outputs[n]:
+                indeg[dst] -= 1
+                if indeg[dst] == 0:
+                    ready.append(dst)
+        self.order = order
+        parent: dict = {}
+        for g in design.groups.values():
+            for m in g.members:
+                parent.setdefault(m, g.id)  # the first group that lists it, as parent_of
+        self.parent = parent
+
+    def root(self, item: str) -> str:
+        seen = {item}
+        while item in self.parent:
+            item = self.parent[item]
+            if item in seen:  # a malformed nesting loop: stop rather than spin
+                break
+            seen.add(item)
+        return item
+
+
+# per-node results, shared across inferences and nodes: (type, params, input shapes, batch) ->
+# [output shape | None, resolved params | None, error | None, state entries (filled lazily)].
+# Re-inference after an edit then only evaluates the nodes whose inputs or params changed.
+_MEMO: dict = {}
+_MEMO_LIMIT = 16384
+_SPECIAL = frozenset((INPUT, OUTPUT) + MERGES + ("Reshape", "Permute"))
+
+
+def _freeze(v):
+    # the type goes in the key because True == 1 == 1.0 hash alike but do not validate alike
+    t = type(v)
+    if t is list or t is tuple:
+        return t, tuple(_freeze(x) for x in v)
+    return t, v
+
+
+def _params_key(params: dict):
+    try:
+        key = tuple([(k, _freeze(v)) for k, v in params.items()])
+        hash(key)
+    except TypeError:  # an unhashable value (a junk dict, say): evaluate without memo
+        return None
+    return key
+
+
+def _message(e: Exception) -> str:
+    msg = e.args[0] if e.args and isinstance(e.args[0], str) else str(e)
+    if isinstance(e, (ValueError, KeyError, TypeError, RuntimeError)):
+        return msg
+    return f"{type(e).__name__}: {msg}"  # an unexpected failure still lands on the node
+
+
+def _evaluate(node, shapes: list, batch: int) -> list:
     from netlab.design.catalogue import layer_spec
 
-    out: dict = {}
-    errors: dict = {}
-    resolved: dict = {}
-    for nid in order:
-        node = design.nodes[nid]
-        ins = design.inputs_of(nid)
-        n_in = node.n_inputs()
-        if n_in != 0 and not ins:
-            errors[nid] = (f"{node.name} has no input: connect a node's output to it")
-            continue
-        shapes = [out.get(e.src) for e in ins]
-        if any(s is None for s in shapes):
-            continue  # an upstream problem; that node carries the error
+    params = None  # resolved params stay known (with their keys) when only the shape fails
+    try:
+        if node.type in _SPECIAL:
+            return [_special_shape(node, shapes, batch), None, None, None]
+        spec = layer_spec(node.type)
+        params = spec.resolve_auto(node.params, shapes[0])
+        return [tuple(spec.output_shape(params, shapes[0])), params, None, None]
+    except Exception as e:  # noqa: BLE001 - inference reports every failure on its node
+        return [None, params, _message(e), None]
+
+
+def _node_result(node, pkey, shapes: list, batch: int) -> list:
+    if pkey is None:
+        return _evaluate(node, shapes, batch)
+    key = (node.type, pkey, tuple(shapes), batch)
+    try:
+        hit = _MEMO.get(key)
+    except TypeError:  # a junk shape value that does not hash
+        return _evaluate(node, shapes, batch)
+    if hit is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        hit = _MEMO[key] = _evaluate(node, shapes, batch)
+    return hit
+
+
+def _entries(node, result: list):
+    """The node's state_dict entries (suffix, shape, dtype, kind), or an error string."""
+    from netlab.design.catalogue import layer_spec
+
+    if result[3] is None:
         try:
-            if node.type in (INPUT, OUTPUT) + MERGES + ("Reshape", "Permute"):
-                out[nid] = _special_shape(node, shapes, batch)
-            else:
-                spec = layer_spec(node.type)
-                params = spec.resolve_auto(node.params, shapes[0])
-                resolved[nid] = params
-                out[nid] = tuple(spec.output_shape(params, shapes[0]))
-        except (ValueError, KeyError, TypeError, RuntimeError) as e:
-            msg = e.args[0] if e.args else str(e)
-            errors[nid] = f"{node.name}: {msg}"
-    return out, errors, resolved
+            result[3] = tuple(layer_spec(node.type).state_entries(result[1]))
+        except Exception as e:  # noqa: BLE001 - reported on the node
+            result[3] = _message(e)
+    return result[3]
+
+
+_NO_INPUT: dict = {}  # (type, params) -> entries, or None where they need the input shape
+
+
+def _entries_without_input(node):
+    key = _params_key(node.params)
+    key = None if key is None else (node.type, key)
+    if key is not None and key in _NO_INPUT:
+        return _NO_INPUT[key]
+    from netlab.design.catalogue import layer_spec
+
+    try:
+        out = tuple(layer_spec(node.type).state_entries(node.params))
+    except Exception:  # noqa: BLE001 - 'auto' or bad params: the node's own run will tell
+        out = None
+    if key is not None:
+        if len(_NO_INPUT) >= _MEMO_LIMIT:
+            _NO_INPUT.clear()
+        _NO_INPUT[key] = out
+    return out
 
 
 def top_level_order(design: Design) -> list:
     """Top-level items (nodes and groups) in module registration order: the order in which
     data first reaches them, so state_dict keys read like a hand-written model's."""
+    return _top_level_order(design, _Graph(design))
+
+
+def _top_level_order(design: Design, graph: _Graph) -> list:
     order, seen = [], set()
-    topo = design.topological_order()
-    for nid in topo:
-        item = nid
-        while design.parent_of(item) is not None:
-            item = design.parent_of(item).id
+    for nid in graph.order:
+        item = graph.root(nid)
         if item not in seen:
             seen.add(item)
             order.append(item)
-    for item in list(design.groups) + list(design.nodes):  # empty groups, if any
-        if design.parent_of(item) is None and item not in seen:
+    for item in list(design.groups) + list(design.nodes):  # empty groups, cycles, if any
+        if item not in graph.parent and item not in seen:
             seen.add(item)
             order.append(item)
     return order
@@ -185,50 +305,142 @@ def top_level_order(design: Design) -> list:
 def key_prefixes(design: Design) -> dict:
     """Each node's state_dict prefix (``stage1.0.``), with Sequential indices and
     DataParallel ``module.`` at every level, in registration order."""
+    return _key_prefixes(design, _Graph(design))
+
+
+def _key_prefixes(design: Design, graph: _Graph) -> dict:
     prefixes = {}
 
-    def walk(item_id: str, prefix: str, own_segment: str):
+    def walk(item_id: str, prefix: str, own_segment: str, depth: int):
         seg = prefix + own_segment + "."
         if item_id in design.nodes:
             prefixes[item_id] = seg
             return
-        grp = design.groups[item_id]
+        grp = design.groups.get(item_id)
+        if grp is None or depth > len(design.groups):  # a dangling id or a nesting loop
+            return
         if grp.kind == "dataparallel":
             for m in grp.members:
-                walk(m, seg, "module")
+                walk(m, seg, "module", depth + 1)
             return
-        for i, m in enumerate(grp.members):
-            walk(m, seg, str(i) if grp.indexed else design._name(m))
+        i = 0  # Sequential indices count only members that are modules, as compile builds it
+        for m in grp.members:
+            walk(m, seg, str(i) if grp.indexed else _name(design, m), depth + 1)
+            i += _is_module(design, m, 0)
 
     root = "module." if design.dataparallel else ""
-    for item in top_level_order(design):
-        walk(item, root, design._name(item))
+    for item in _top_level_order(design, graph):
+        walk(item, root, _name(design, item), 0)
     return prefixes
 
 
-def infer(design: Design) -> Inference:
-    """Shapes, state_dict entries and errors of every node and edge of ``design``."""
-    from netlab.design.catalogue import layer_spec
+def _is_module(design: Design, item_id: str, depth: int) -> bool:
+    """Whether compile makes a module of the item: layers and Sequentials do; merges, inputs,
+    outputs and shape ops are plain code in forward; a DataParallel wraps one module or none."""
+    node = design.nodes.get(item_id)
+    if node is not None:
+        return node.type not in SPECIAL
+    grp = design.groups.get(item_id)
+    if grp is None or depth > len(design.groups):
+        return False
+    return grp.kind != "dataparallel" or any(_is_module(design, m, depth + 1)
+                                             for m in grp.members)
 
-    order = design.topological_order()
-    runs = [_shapes_for(design, order, b) for b in _BATCHES]
-    (s2, errors, resolved), (s3, _, _) = runs
-    prefixes = key_prefixes(design)
-    nodes = {}
-    for nid in prefixes:  # registration order, so entries list like state_dict()
-        info = NodeInfo(error=errors.get(nid))
-        if nid in s2 and nid in s3:
-            info.shape = _symbolic(s2[nid], s3[nid])
+
+def _name(design: Design, item_id: str) -> str:
+    item = design.nodes.get(item_id) or design.groups.get(item_id)
+    return item.name if item is not None else item_id
+
+
+_SYMBOLIC: dict = {}  # (batch-2 shape, batch-3 shape) -> symbolic shape
+_ENTRY_CACHE: dict = {}  # (prefix, entries) -> [StateEntry], so unchanged nodes reuse theirs
+
+
+def _state_entries(prefix: str, entries: tuple) -> list:
+    key = (prefix, entries)
+    hit = _ENTRY_CACHE.get(key)
+    if hit is None:
+        if len(_ENTRY_CACHE) >= _MEMO_LIMIT:
+            _ENTRY_CACHE.clear()
+        hit = _ENTRY_CACHE[key] = tuple(StateEntry(prefix + suffix, tuple(shape), dtype, kind)
+                                        for suffix, shape, dtype, kind in entries)
+    return list(hit)
+
+
+def infer(design: Design) -> Inference:
+    """Shapes, state_dict entries and errors of every node and edge of ``design``.
+
+    Never raises: every problem is reported on the node that causes it.
+
+    Examples
+    --------
+    >>> d = Design()
+    >>> x = d.add_node("Input", params={"shape": [3]})
+    >>> fc = d.add_node("Linear", name="fc", params={"out_features": 2})
+    >>> _ = d.connect(x.id, fc.id)
+    >>> info = infer(d)
+    >>> format_shape(info.nodes[fc.id].shape), info.state_dict_keys()
+    ('(N, 2)', ['fc.weight', 'fc.bias'])
+    """
+    graph = _Graph(design)
+    b2, b3 = _BATCHES
+    s2: dict = {}
+    s3: dict = {}
+    results: dict = {}  # node id -> its batch-2 result
+    errors: dict = {}
+    for nid in graph.order:
         node = design.nodes[nid]
-        if nid in resolved:
-            info.params = resolved[nid]
-            try:
-                entries = layer_spec(node.type).state_entries(resolved[nid])
-            except (ValueError, TypeError) as e:
-                info.error = info.error or f"{node.name}: {e}"
-                entries = []
-            info.entries = [StateEntry(prefixes[nid] + suffix, tuple(shape), dtype, kind)
-                            for suffix, shape, dtype, kind in entries]
+        ins = graph.inputs[nid]
+        if not ins:
+            if node.n_inputs() != 0:
+                errors[nid] = f"{node.name} has no input: connect a node's output to it"
+                continue
+            in2 = in3 = []
+        else:
+            in2 = [s2.get(e.src) for e in ins]
+            in3 = [s3.get(e.src) for e in ins]
+        pkey = _params_key(node.params)
+        if None not in in2:
+            r = results[nid] = _node_result(node, pkey, in2, b2)
+            if r[2] is not None:
+                errors[nid] = f"{node.name}: {r[2]}"
+            elif r[0] is not None:
+                s2[nid] = r[0]
+        if None not in in3:
+            r3 = _node_result(node, pkey, in3, b3)
+            if r3[0] is not None:
+                s3[nid] = r3[0]
+    prefixes = _key_prefixes(design, graph)
+    in_order = set(graph.order)
+    nodes = {}
+    for nid in list(prefixes) + [n for n in design.nodes if n not in prefixes]:
+        node = design.nodes[nid]
+        info = NodeInfo(error=errors.get(nid))
+        if nid not in in_order:
+            info.error = f"{node.name} is part of a cycle: remove one of its connections"
+        a, b = s2.get(nid), s3.get(nid)
+        if a is not None and b is not None:
+            sym = _SYMBOLIC.get((a, b))
+            if sym is None:
+                if len(_SYMBOLIC) >= _MEMO_LIMIT:
+                    _SYMBOLIC.clear()
+                sym = _SYMBOLIC[(a, b)] = _symbolic(a, b)
+            info.shape = sym
+        r = results.get(nid)
+        prefix = prefixes.get(nid, node.name + ".")
+        if r is not None and r[1] is not None:
+            info.params = dict(r[1])
+            entries = _entries(node, r)
+            if isinstance(entries, str):
+                info.error = info.error or f"{node.name}: {entries}"
+            else:
+                info.entries = _state_entries(prefix, entries)
+        elif r is None and node.type not in _SPECIAL:
+            # waiting for an upstream fix: the keys are still known if nothing is 'auto'
+            entries = _entries_without_input(node)
+            if entries is not None:
+                info.entries = _state_entries(prefix, entries)
         nodes[nid] = info
-    edges = {eid: nodes[e.src].shape for eid, e in design.edges.items()}
+    edges = {eid: nodes[e.src].shape if e.src in nodes else None
+             for eid, e in design.edges.items()}
     return Inference(nodes, edges)
