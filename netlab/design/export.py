@@ -36,11 +36,19 @@ def _module_expr(design: Design, item_id: str, params: dict) -> str | None:
     grp = design.groups[item_id]
     kids = [(design._name(m), _module_expr(design, m, params)) for m in grp.members]
     kids = [(n, e) for n, e in kids if e is not None]
+    if not kids:
+        return None  # a group with no layer inside builds no module (as in compile)
     if grp.kind == "dataparallel":
         return f"nn.DataParallel({kids[0][1]})"
     if grp.indexed:
         return "nn.Sequential(" + ", ".join(e for _, e in kids) + ")"
     return "nn.Sequential(OrderedDict([" + ", ".join(f"({n!r}, {e})" for n, e in kids) + "]))"
+
+
+def _builds_module(design: Design, item_id: str) -> bool:
+    if item_id in design.nodes:
+        return design.nodes[item_id].type not in SPECIAL
+    return any(_builds_module(design, m) for m in design.groups[item_id].members)
 
 
 def _access_paths(design: Design) -> dict:
@@ -56,8 +64,7 @@ def _access_paths(design: Design) -> dict:
             for m in grp.members:
                 walk(m, expr + ".module")
             return
-        layer_kids = [m for m in grp.members if m in design.groups or
-                      design.nodes[m].type not in SPECIAL]
+        layer_kids = [m for m in grp.members if _builds_module(design, m)]
         for i, m in enumerate(layer_kids):
             walk(m, f"{expr}[{i}]" if grp.indexed else f"{expr}.{design._name(m)}")
 

@@ -175,9 +175,16 @@ class Design:
         self._emit("node_added", node=node)
         return node
 
+    def _get(self, item_id: str, kinds=("node", "group")):
+        if "node" in kinds and item_id in self.nodes:
+            return self.nodes[item_id]
+        if "group" in kinds and item_id in self.groups:
+            return self.groups[item_id]
+        raise DesignError(f"there is no {' or '.join(kinds)} {item_id!r} in this design")
+
     def remove_node(self, node_id: str) -> None:
         """Remove a node with its edges (and from its group)."""
-        node = self.nodes[node_id]
+        node = self._get(node_id, ("node",))
         for e in list(self.edges.values()):
             if node_id in (e.src, e.dst):
                 self.disconnect(e.id)
@@ -215,8 +222,9 @@ class Design:
         self._emit("edge_removed", edge=edge)
 
     def set_param(self, node_id: str, name: str, value) -> None:
-        node = self.nodes[node_id]
-        if node.params.get(name, _MISSING) == value:
+        node = self._get(node_id, ("node",))
+        old = node.params.get(name, _MISSING)
+        if type(old) is type(value) and old == value:  # True, 1 and 1.0 are different edits
             return
         node.params[name] = value
         self._emit("param_changed", node=node, name=name, value=value)
@@ -224,7 +232,7 @@ class Design:
     def rename(self, item_id: str, new_name: str) -> None:
         """Rename a node or group; the name becomes its state_dict prefix."""
         _check_identifier(new_name)
-        item = self.nodes.get(item_id) or self.groups[item_id]
+        item = self._get(item_id)
         if item.name == new_name:
             return
         if new_name in self.siblings(item_id, self.parent_of(item_id)):
@@ -233,7 +241,7 @@ class Design:
         self._emit("renamed", item=item, old=old)
 
     def move(self, node_id: str, position: tuple) -> None:
-        node = self.nodes[node_id]
+        node = self._get(node_id, ("node",))
         if tuple(position) != node.position:
             node.position = tuple(position)
             self._emit("moved", node=node)
@@ -247,6 +255,10 @@ class Design:
             raise DesignError(f"unknown group kind {kind!r}")
         if not member_ids:
             raise DesignError("select at least one node to group")
+        for m in member_ids:
+            self._get(m)
+        if len(set(member_ids)) != len(member_ids):
+            raise DesignError("an item can be in a group only once")
         if kind == "dataparallel" and len(member_ids) != 1:
             raise DesignError("DataParallel wraps one node or group; group them as a "
                               "Sequential first")
@@ -269,6 +281,7 @@ class Design:
         return grp
 
     def ungroup(self, group_id: str) -> None:
+        self._get(group_id, ("group",))
         grp = self.groups.pop(group_id)
         parent = self.parent_of(group_id)
         if parent is not None:

@@ -4,6 +4,10 @@ Shapes are computed twice, with batch sizes 2 and 3: a dimension that follows th
 shown symbolically (``N``, or ``3*N`` after a Flatten over the batch), the others as numbers.
 A node whose inputs are invalid gets no shape, but only the node that causes a problem
 carries the error; nodes elsewhere keep their shapes.
+
+Per-node results are memoised by (type, parameters, input shapes), so a re-inference after an
+edit evaluates only what the edit touched; the graph's adjacency and group parents are read
+once per run (see ``benchmarks/bench_design.py``: about 1 ms for a 200-node design).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from netlab.design.graph import INPUT, MERGES, OUTPUT, SPECIAL, Design
+from netlab.design.graph import INPUT, OUTPUT, SPECIAL, Design
 
 _BATCHES = (2, 3)
 
@@ -193,7 +197,7 @@ class _Graph:
 # Re-inference after an edit then only evaluates the nodes whose inputs or params changed.
 _MEMO: dict = {}
 _MEMO_LIMIT = 16384
-_SPECIAL = frozenset((INPUT, OUTPUT) + MERGES + ("Reshape", "Permute"))
+_SPECIAL = frozenset(SPECIAL)
 
 
 def _freeze(v):

@@ -95,3 +95,21 @@ def test_topological_order_follows_edges():
     d.connect(x.id, a.id)
     d.connect(a.id, b.id)
     assert d.topological_order() == [x.id, a.id, b.id]
+
+
+def test_unknown_ids_and_bad_groups_are_design_errors():
+    d, (a, b) = _chain("Linear", "ReLU")
+    for call in (lambda: d.remove_node("nope"), lambda: d.rename("nope", "x"),
+                 lambda: d.ungroup("nope"), lambda: d.set_param("nope", "p", 1),
+                 lambda: d.group(["nope"], "g"), lambda: d.group([a.id, a.id], "g")):
+        with pytest.raises(DesignError):
+            call()
+
+
+def test_set_param_distinguishes_true_from_one():
+    d, (a,) = _chain("Linear")
+    seen = []
+    d.subscribe(lambda event, **kw: seen.append(event))
+    d.set_param(a.id, "bias", True)
+    d.set_param(a.id, "bias", 1)
+    assert seen == ["param_changed", "param_changed"] and a.params["bias"] == 1
