@@ -324,6 +324,18 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     return res if out is None else write_out(out, res)
 
 
+def _dot(input: Tensor, other: Tensor, op: str, names: tuple, node: str | None,
+         out: Tensor | None) -> Tensor:
+    _check_tensor(input, op, names[0])
+    _check_tensor(other, op, names[1])
+    a, b = input._array, other._array
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    _check_dot(a, b, input, other)
+    res = Dot(node or "DotBackward0")(input, other)
+    return res if out is None else write_out(out, res)
+
+
 def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inner product of two 1-D tensors of the same dtype.
 
@@ -333,14 +345,7 @@ def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:
     >>> netlab.dot(netlab.tensor([2., 3.]), netlab.tensor([2., 1.]))
     tensor(7.)
     """
-    _check_tensor(input, "dot", "input")
-    _check_tensor(tensor, "dot", "tensor")
-    a, b = input._array, tensor._array
-    if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    _check_dot(a, b, input, tensor)
-    res = Dot()(input, tensor)
-    return res if out is None else write_out(out, res)
+    return _dot(input, tensor, "dot", ("input", "tensor"), None, out)
 
 
 def vdot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -352,14 +357,7 @@ def vdot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     >>> netlab.vdot(netlab.tensor([2., 3.]), netlab.tensor([2., 1.]))
     tensor(7.)
     """
-    _check_tensor(input, "vdot", "input")
-    _check_tensor(other, "vdot", "other")
-    a, b = input._array, other._array
-    if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    _check_dot(a, b, input, other)
-    res = Dot("VdotBackward0")(input, other)
-    return res if out is None else write_out(out, res)
+    return _dot(input, other, "vdot", ("input", "other"), "VdotBackward0", out)
 
 
 def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
