@@ -1,7 +1,7 @@
 """The ``netlab`` command: summarise a design file or export it, without the GUI.
 
 ``netlab summary DESIGN`` prints the torchinfo-like table of :func:`netlab.design.export.summary`;
-``netlab export DESIGN --format pt|safetensors|npz|pytorch --out PATH`` writes the freshly
+``netlab export DESIGN --format pt|safetensors|npz|pytorch|torchrun --out PATH`` writes the freshly
 compiled model's state_dict, or readable PyTorch source. A user's mistake (a missing or
 malformed file, a design with errors, a wrong option) prints one line to stderr and returns a
 non-zero exit code: 1 for a problem with the design or the files, 2 for a wrong command line.
@@ -16,7 +16,8 @@ import sys
 from netlab.design.graph import Design
 
 STATE_FORMATS = ("pt", "safetensors", "npz")
-FORMATS = STATE_FORMATS + ("pytorch",)
+CODE_FORMATS = ("pytorch", "torchrun")
+FORMATS = STATE_FORMATS + CODE_FORMATS
 # netlab.save picks the format by extension: .safetensors and .npz, anything else is .pt
 _EXTENSIONS = {"safetensors": ".safetensors", "npz": ".npz"}
 
@@ -61,8 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show shapes for this batch size instead of N")
     p = sub.add_parser("export", help="write the weights or PyTorch code of a design",
                        description="Compile the design and write its state_dict (pt, "
-                                   "safetensors, npz), or PyTorch source code that builds the "
-                                   "same network (pytorch).")
+                                   "safetensors, npz), PyTorch source code that builds the "
+                                   "same network (pytorch), or a training script for it that "
+                                   "runs under torchrun with DistributedDataParallel "
+                                   "(torchrun).")
     p.add_argument("design", metavar="DESIGN", help="design file (.json)")
     p.add_argument("--format", required=True, choices=FORMATS, help="what to write")
     p.add_argument("--out", required=True, metavar="PATH", help="file to write")
@@ -131,9 +134,10 @@ def _summary(args) -> int:
 
 def _export(args) -> int:
     from netlab.design.export import export_state_dict, pytorch_code
+    from netlab.design.train_script import training_script
 
     fmt, out = args.format, args.out
-    if fmt == "pytorch" and args.module_prefix is not None:
+    if fmt in CODE_FORMATS and args.module_prefix is not None:
         raise _UsageError(f"{PROG} export", "--module-prefix applies to the state_dict "
                           "formats (pt, safetensors, npz); the PyTorch code wraps the model in "
                           "DataParallel exactly when the design does")
@@ -152,8 +156,11 @@ def _export(args) -> int:
     if not os.path.isdir(folder):
         raise _Failure(f"{out}: the folder {folder} does not exist")
     try:
-        if fmt == "pytorch":
-            code = pytorch_code(design)
+        if fmt in CODE_FORMATS:
+            try:
+                code = pytorch_code(design) if fmt == "pytorch" else training_script(design)
+            except ValueError as e:
+                raise _Failure(f"{args.design}: {e}") from None
             with open(out, "w", encoding="utf-8") as f:
                 f.write(code)
         else:

@@ -20,7 +20,9 @@ from netlab.design.compile import compile  # noqa: A004 - the issue's name for i
 from netlab.design.graph import Design, DesignError, Edge, Group, Node
 from netlab.design.infer import Inference, NodeInfo, StateEntry, format_shape, infer
 from netlab.design.io import DesignFileError, load_design, save_design
+from netlab.design.train_script import training_script
 
 __all__ = ["CATALOGUE", "Design", "DesignError", "DesignFileError", "Edge", "Group",
            "Inference", "LayerSpec", "Node", "NodeInfo", "ParamSpec", "StateEntry", "compile",
-           "format_shape", "infer", "layer_spec", "load_design", "save_design"]
+           "format_shape", "infer", "layer_spec", "load_design", "save_design",
+           "training_script"]

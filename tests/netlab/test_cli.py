@@ -174,3 +174,12 @@ def test_the_netlab_script_is_declared():
     with open(ROOT / "pyproject.toml", "rb") as f:
         scripts = tomllib.load(f)["project"]["scripts"]
     assert scripts["netlab"] == "netlab.cli:main"
+
+
+def test_export_torchrun_training_script(tmp_path, capsys):
+    out = tmp_path / "train.py"
+    example = Path(__file__).resolve().parents[2] / "resources/examples/digits_mlp.json"
+    assert main(["export", str(example), "--format", "torchrun", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "DistributedDataParallel" in text and "import netlab" not in text
+    compile(text, "train.py", "exec")
