@@ -88,17 +88,14 @@ def compile(design: Design) -> Module:  # noqa: A001 - the issue's name for it
     node_modules = {nid: layer_spec(design.nodes[nid].type).build(i.params)
                     for nid, i in info.nodes.items() if i.params or _is_layer(design, nid)}
 
+    built: dict = {}  # group id -> its module, so a reference group reuses the same one
+
     def build(item_id):
         if item_id in design.nodes:
             return node_modules.get(item_id)
-        grp = design.groups[item_id]
-        kids = [(design._name(m), build(m)) for m in grp.members]
-        kids = [(n, m) for n, m in kids if m is not None]
-        if grp.kind == "dataparallel":
-            return DataParallel(kids[0][1]) if kids else None
-        if grp.indexed:
-            return Sequential(*[m for _, m in kids])
-        return Sequential(OrderedDict(kids))
+        if item_id not in built:
+            built[item_id] = _build_group(design.groups[item_id], design, build)
+        return built[item_id]
 
     top = [(design._name(i), build(i)) for i in top_level_order(design)]
     top = [(n, m) for n, m in top if m is not None]
@@ -111,6 +108,16 @@ def compile(design: Design) -> Module:  # noqa: A001 - the issue's name for it
         for name, m in top:
             model.add_module(name, m)
     return DataParallel(model) if design.dataparallel else model
+
+
+def _build_group(grp, design: Design, build):
+    kids = [(design._name(m), build(m)) for m in grp.members]
+    kids = [(n, m) for n, m in kids if m is not None]
+    if grp.kind == "dataparallel":
+        return DataParallel(kids[0][1]) if kids else None
+    if grp.indexed:
+        return Sequential(*[m for _, m in kids])
+    return Sequential(OrderedDict(kids))
 
 
 def _is_layer(design, nid) -> bool:

@@ -4,7 +4,8 @@ Everything is read off an inference (:func:`netlab.design.infer.infer`) for a ch
 size, optimizer and element size:
 
 - parameters: the node's ``parameter`` state_dict entries (buffers such as ``running_mean``
-  are not parameters); all of them are trainable until the design can freeze layers;
+  are not parameters); all of them are trainable until the design can freeze layers; a
+  module that a reference group registers twice counts once, as ``model.parameters()``;
 - multiply-accumulates of one forward pass of the batch (the catalogue's formulas,
   :mod:`netlab.design.macs`); an ``Add`` or ``Multiply`` of k inputs counts ``k - 1``
   operations per output element; inputs, outputs, ``Concat`` and shape ops count none;
@@ -108,9 +109,10 @@ def costs(design: Design, batch_size: int = 1, optimizer: str = "sgd", dtype_byt
     nodes = {}
     for nid, ni in info.nodes.items():
         node = design.nodes[nid]
-        params = sum(_numel(e.shape) for e in ni.entries if e.kind == "parameter")
+        own = ni.own_entries  # a module shared under two names holds its tensors once
+        params = sum(_numel(e.shape) for e in own if e.kind == "parameter")
         buffers = sum(_numel(e.shape) * _itemsize(e.dtype, dtype_bytes)
-                      for e in ni.entries if e.kind == "buffer")
+                      for e in own if e.kind == "buffer")
         trainable = params  # nothing can be frozen yet
         out = _concrete(ni.shape, batch_size)
         ins = [_concrete(info.nodes[s].shape if s in info.nodes else None, batch_size)

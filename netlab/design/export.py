@@ -28,38 +28,47 @@ def _ctor(design: Design, nid: str, params: dict) -> str:
     return f"nn.{node.type}({', '.join(args)})"
 
 
-def _module_expr(design: Design, item_id: str, params: dict) -> str | None:
+def _module_expr(design: Design, item_id: str, params: dict, paths: dict) -> str | None:
     if item_id in design.nodes:
         if design.nodes[item_id].type in SPECIAL:
             return None
         return _ctor(design, item_id, params[item_id])
     grp = design.groups[item_id]
-    kids = [(design._name(m), _module_expr(design, m, params)) for m in grp.members]
+    if grp.refs:  # the same modules again: the attributes that hold them, defined above
+        kids = [(design._name(m), paths[m] if _builds_module(design, m) else None)
+                for m in grp.members]
+    else:
+        kids = [(design._name(m), _module_expr(design, m, params, paths))
+                for m in grp.members]
     kids = [(n, e) for n, e in kids if e is not None]
-    if not kids:
-        return None  # a group with no layer inside builds no module (as in compile)
-    if grp.kind == "dataparallel":
-        return f"nn.DataParallel({kids[0][1]})"
+    if grp.kind == "dataparallel":  # wrapping no layer, it builds no module (as in compile)
+        return f"nn.DataParallel({kids[0][1]})" if kids else None
     if grp.indexed:
         return "nn.Sequential(" + ", ".join(e for _, e in kids) + ")"
     return "nn.Sequential(OrderedDict([" + ", ".join(f"({n!r}, {e})" for n, e in kids) + "]))"
 
 
 def _builds_module(design: Design, item_id: str) -> bool:
+    """As compile: a layer or a Sequential (even an empty one, which still takes an index in
+    its parent) is a module; a DataParallel is one when what it wraps is."""
     if item_id in design.nodes:
         return design.nodes[item_id].type not in SPECIAL
-    return any(_builds_module(design, m) for m in design.groups[item_id].members)
+    grp = design.groups[item_id]
+    return grp.kind != "dataparallel" or any(_builds_module(design, m) for m in grp.members)
 
 
 def _access_paths(design: Design) -> dict:
-    """Python expression reaching each layer node's module from ``self``."""
+    """Python expression reaching each layer node's and group's module from ``self``, at its
+    own place (not through a reference group)."""
     paths = {}
 
     def walk(item_id, expr):
+        paths[item_id] = expr
         if item_id in design.nodes:
-            paths[item_id] = expr
             return
         grp = design.groups[item_id]
+        if grp.refs:
+            return
         if grp.kind == "dataparallel":
             for m in grp.members:
                 walk(m, expr + ".module")
@@ -83,15 +92,15 @@ def pytorch_code(design: Design, class_name: str = "Net") -> str:
     lines = ["import torch", "import torch.nn as nn", "from collections import OrderedDict", "",
              "", f"class {class_name}(nn.Module):", "    def __init__(self):",
              "        super().__init__()"]
+    paths = _access_paths(design)
     for item in top_level_order(design):
-        expr = _module_expr(design, item, params)
+        expr = _module_expr(design, item, params, paths)
         if expr is not None:
             lines.append(f"        self.{design._name(item)} = {expr}")
     order = design.topological_order()
     inputs = [n for n in order if design.nodes[n].type == INPUT]
     var = {n: design.nodes[n].name for n in order}
     lines += ["", f"    def forward(self, {', '.join(var[n] for n in inputs)}):"]
-    paths = _access_paths(design)
     outputs = [n for n in order if design.nodes[n].type == OUTPUT] or \
         [n for n in order if not design.outputs_of(n)]
     for nid in order:
@@ -147,7 +156,7 @@ def summary(design: Design, batch_size: int | None = None) -> str:
         if batch_size is not None and i.shape is not None:
             shape = shape.replace("N", str(batch_size))
         total += i.n_params
-        keys = ", ".join(e.key.rsplit(".", 1)[-1] for e in i.entries)
+        keys = ", ".join(e.key.rsplit(".", 1)[-1] for e in i.own_entries)
         rows.append((name, shape, f"{i.n_params:,}" if i.entries else "-", keys or "-"))
     widths = [max(len(r[c]) for r in rows) for c in range(4)]
     sep = "-" * (sum(widths) + 6)

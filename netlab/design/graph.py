@@ -49,13 +49,18 @@ class Edge:
 @dataclass
 class Group:
     """``nn.Sequential`` (kind 'sequential') or a ``DataParallel`` wrap (kind 'dataparallel')
-    around its members, in order (node or group ids)."""
+    around its members, in order (node or group ids).
+
+    A reference group (``refs``) registers modules that already have their place a second
+    time, as ``self.stage1 = nn.Sequential(self.conv1, self.bn1)`` does: its members stay
+    where they are (it is nobody's parent) and their tensors appear under both names."""
 
     id: str
     kind: str
     name: str
     members: list = field(default_factory=list)
     indexed: bool = True  # Sequential children named 0, 1, 2 ...; False: by their own names
+    refs: bool = False  # members are references to modules placed elsewhere (shared)
 
 
 class Design:
@@ -99,8 +104,9 @@ class Design:
 
     # structure queries ---------------------------------------------------------------------
     def parent_of(self, item_id: str) -> Group | None:
+        """The group that holds the item (reference groups hold nobody); None: top level."""
         for g in self.groups.values():
-            if item_id in g.members:
+            if not g.refs and item_id in g.members:
                 return g
         return None
 
@@ -188,9 +194,9 @@ class Design:
         for e in list(self.edges.values()):
             if node_id in (e.src, e.dst):
                 self.disconnect(e.id)
-        parent = self.parent_of(node_id)
-        if parent is not None:
-            parent.members.remove(node_id)
+        for g in self.groups.values():  # its place and every reference to it
+            while node_id in g.members:
+                g.members.remove(node_id)
         del self.nodes[node_id]
         self._emit("node_removed", node=node)
 
@@ -251,17 +257,11 @@ class Design:
         """Put nodes/groups into a new Sequential (children numbered 0, 1, ... in the given
         order, or named by their own names when not ``indexed``) or DataParallel group; it
         takes the place of the members in their parent."""
-        if kind not in ("sequential", "dataparallel"):
-            raise DesignError(f"unknown group kind {kind!r}")
-        if not member_ids:
-            raise DesignError("select at least one node to group")
+        self._check_members(member_ids, kind)
         for m in member_ids:
-            self._get(m)
-        if len(set(member_ids)) != len(member_ids):
-            raise DesignError("an item can be in a group only once")
-        if kind == "dataparallel" and len(member_ids) != 1:
-            raise DesignError("DataParallel wraps one node or group; group them as a "
-                              "Sequential first")
+            if self.groups.get(m) is not None and self.groups[m].refs:
+                raise DesignError(f"{self._name(m)} reuses modules placed elsewhere and stays "
+                                  "at the top level; group the modules it refers to instead")
         _check_identifier(name)
         parents = {id(self.parent_of(m)) for m in member_ids}
         if len(parents) != 1:
@@ -280,13 +280,58 @@ class Design:
         self._emit("grouped", group=grp)
         return grp
 
+    def _check_members(self, member_ids: list, kind: str) -> None:
+        if kind not in ("sequential", "dataparallel"):
+            raise DesignError(f"unknown group kind {kind!r}")
+        if not member_ids:
+            raise DesignError("select at least one node to group")
+        for m in member_ids:
+            self._get(m)
+        if len(set(member_ids)) != len(member_ids):
+            raise DesignError("an item can be in a group only once")
+        if kind == "dataparallel" and len(member_ids) != 1:
+            raise DesignError("DataParallel wraps one node or group; group them as a "
+                              "Sequential first")
+
+    def reference_group(self, member_ids: list, name: str, kind: str = "sequential",
+                        indexed: bool = True) -> Group:
+        """Register existing nodes/groups a second time, under a new top-level name, without
+        moving them: ``self.stage1 = nn.Sequential(self.conv1, self.bn1)`` (kind 'sequential')
+        or ``self.stage2 = nn.DataParallel(self.stage1)`` (kind 'dataparallel'). The modules
+        are shared: their state_dict entries appear under both names, their parameters count
+        once.
+
+        Examples
+        --------
+        >>> d = Design()
+        >>> fc = d.add_node("Linear", name="fc", params={"in_features": 2, "out_features": 2})
+        >>> d.reference_group([fc.id], "stage1").refs
+        True
+        """
+        self._check_members(member_ids, kind)
+        _check_identifier(name)
+        if name in self.siblings(None, None):
+            raise DesignError(f"the name '{name}' is already used at this level")
+        grp = Group(self._new_id("g"), kind, name, list(member_ids), indexed, refs=True)
+        self.groups[grp.id] = grp
+        self._emit("grouped", group=grp)
+        return grp
+
     def ungroup(self, group_id: str) -> None:
+        """Dissolve a group: its members take its place (a reference group just goes, its
+        members being elsewhere); references to it then refer to its members."""
         self._get(group_id, ("group",))
-        grp = self.groups.pop(group_id)
         parent = self.parent_of(group_id)
+        grp = self.groups.pop(group_id)
         if parent is not None:
             at = parent.members.index(group_id)
-            parent.members[at:at + 1] = grp.members
+            parent.members[at:at + 1] = [] if grp.refs else grp.members
+        for g in self.groups.values():
+            if g.refs and group_id in g.members:
+                at = g.members.index(group_id)
+                keep = g.kind == "sequential" or len(grp.members) == 1
+                g.members[at:at + 1] = [m for m in grp.members if m not in g.members] \
+                    if keep else []
         self._emit("ungrouped", group=grp)
 
     def set_dataparallel(self, on: bool) -> None:

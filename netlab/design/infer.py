@@ -32,25 +32,43 @@ class StateEntry:
 class NodeInfo:
     shape: tuple | None = None  # symbolic output shape, e.g. ("N", 6, 28, 28)
     error: str | None = None
-    entries: list = field(default_factory=list)
+    entries: list = field(default_factory=list)  # under every name of the node, in order
     params: dict = field(default_factory=dict)  # resolved ("auto" filled in)
+    prefixes: tuple = ()  # the node's key prefixes: its own place first, then references
+
+    @property
+    def own_entries(self) -> list:
+        """The entries under the node's own name only: one per tensor, however many names a
+        shared module has."""
+        return self.entries[:len(self.entries) // max(len(self.prefixes), 1)]
 
     @property
     def n_params(self) -> int:
-        return sum(_numel(e.shape) for e in self.entries if e.kind == "parameter")
+        """Parameter elements, each shared tensor once (as ``model.parameters()``)."""
+        return sum(_numel(e.shape) for e in self.own_entries if e.kind == "parameter")
 
 
 @dataclass
 class Inference:
     nodes: dict  # node id -> NodeInfo
     edges: dict  # edge id -> symbolic shape or None
+    order: list = field(default_factory=list)  # (node id, prefix index): state_dict order
 
     @property
     def errors(self) -> dict:
         return {n: i.error for n, i in self.nodes.items() if i.error}
 
+    def state_entries(self) -> list:
+        """Every StateEntry in ``state_dict()`` order (a shared module's under each name)."""
+        out = []
+        for nid, k in self.order:
+            info = self.nodes[nid]
+            n = len(info.entries) // max(len(info.prefixes), 1)
+            out.extend(info.entries[k * n:(k + 1) * n])
+        return out
+
     def state_dict_keys(self) -> list:
-        return [e.key for info in self.nodes.values() for e in info.entries]
+        return [e.key for e in self.state_entries()]
 
 
 def format_shape(shape) -> str:
@@ -178,6 +196,8 @@ class _Graph:
         self.order = order
         parent: dict = {}
         for g in design.groups.values():
+            if g.refs:  # a reference group is nobody's parent
+                continue
             for m in g.members:
                 parent.setdefault(m, g.id)  # the first group that lists it, as parent_of
         self.parent = parent
@@ -299,43 +319,77 @@ def _top_level_order(design: Design, graph: _Graph) -> list:
         if item not in seen:
             seen.add(item)
             order.append(item)
+    refs = [g for g in design.groups.values() if g.refs and g.id not in graph.parent]
     for item in list(design.groups) + list(design.nodes):  # empty groups, cycles, if any
-        if item not in graph.parent and item not in seen:
+        if item not in graph.parent and item not in seen and not (
+                item in design.groups and design.groups[item].refs):
             seen.add(item)
             order.append(item)
+    # a top-level reference group comes right after the last item it refers to (after the
+    # references placed there before it), as the attribute it reuses must exist first
+    while refs:
+        for g in refs:
+            roots = {graph.root(m) for m in g.members}
+            if any(r in design.groups and design.groups[r].refs and r not in seen
+                   and r != g.id for r in roots):
+                continue  # it refers to a reference group not placed yet
+            at = max((order.index(r) for r in roots if r in seen), default=len(order) - 1) + 1
+            while at < len(order) and order[at] in design.groups and \
+                    design.groups[order[at]].refs:
+                at += 1
+            order.insert(at, g.id)
+            seen.add(g.id)
+            refs.remove(g)
+            break
+        else:  # references in a loop (a malformed file): keep them, at the end
+            order.extend(g.id for g in refs)
+            break
     return order
 
 
 def key_prefixes(design: Design) -> dict:
-    """Each node's state_dict prefix (``stage1.0.``), with Sequential indices and
-    DataParallel ``module.`` at every level, in registration order."""
-    return _key_prefixes(design, _Graph(design))
+    """Each node's state_dict prefix at its own place (``stage1.0.``), with Sequential indices
+    and DataParallel ``module.`` at every level, in registration order."""
+    prefixes, _ = _key_prefixes(design, _Graph(design))
+    return {nid: p[0] for nid, p in prefixes.items()}
 
 
-def _key_prefixes(design: Design, graph: _Graph) -> dict:
-    prefixes = {}
+def _key_prefixes(design: Design, graph: _Graph) -> tuple:
+    """(node id -> its prefixes, own place first; [(node id, prefix index)] in state_dict
+    order). A node has several prefixes when reference groups register it again."""
+    prefixes: dict = {}
+    order: list = []
+    later: dict = {}  # node id -> prefixes met through a reference before its own place
 
-    def walk(item_id: str, prefix: str, own_segment: str, depth: int):
+    def walk(item_id: str, prefix: str, own_segment: str, depth: int, ref: bool = False):
         seg = prefix + own_segment + "."
         if item_id in design.nodes:
-            prefixes[item_id] = seg
+            if ref:
+                later.setdefault(item_id, []).append(seg)
+            else:
+                prefixes.setdefault(item_id, []).insert(0, seg)
+            order.append((item_id, seg))
             return
         grp = design.groups.get(item_id)
         if grp is None or depth > len(design.groups):  # a dangling id or a nesting loop
             return
+        ref = ref or grp.refs
         if grp.kind == "dataparallel":
             for m in grp.members:
-                walk(m, seg, "module", depth + 1)
+                walk(m, seg, "module", depth + 1, ref)
             return
         i = 0  # Sequential indices count only members that are modules, as compile builds it
         for m in grp.members:
-            walk(m, seg, str(i) if grp.indexed else _name(design, m), depth + 1)
+            walk(m, seg, str(i) if grp.indexed else _name(design, m), depth + 1, ref)
             i += _is_module(design, m, 0)
 
     root = "module." if design.dataparallel else ""
     for item in _top_level_order(design, graph):
         walk(item, root, _name(design, item), 0)
-    return prefixes
+    for nid, segs in later.items():
+        prefixes.setdefault(nid, [design.nodes[nid].name + "."]).extend(segs)
+    order = [(nid, prefixes[nid].index(seg)) for nid, seg in order]
+    return prefixes, order
 
 
 def _is_module(design: Design, item_id: str, depth: int) -> bool:
@@ -414,7 +468,7 @@ def infer(design: Design) -> Inference:
             r3 = _node_result(node, pkey, in3, b3)
             if r3[0] is not None:
                 s3[nid] = r3[0]
-    prefixes = _key_prefixes(design, graph)
+    prefixes, key_order = _key_prefixes(design, graph)
     in_order = set(graph.order)
     nodes = {}
     for nid in list(prefixes) + [n for n in design.nodes if n not in prefixes]:
@@ -431,20 +485,27 @@ def infer(design: Design) -> Inference:
                 sym = _SYMBOLIC[(a, b)] = _symbolic(a, b)
             info.shape = sym
         r = results.get(nid)
-        prefix = prefixes.get(nid, node.name + ".")
+        info.prefixes = tuple(prefixes.get(nid, (node.name + ".",)))
         if r is not None and r[1] is not None:
             info.params = dict(r[1])
             entries = _entries(node, r)
             if isinstance(entries, str):
                 info.error = info.error or f"{node.name}: {entries}"
             else:
-                info.entries = _state_entries(prefix, entries)
+                info.entries = _named_entries(info.prefixes, entries)
         elif r is None and node.type not in _SPECIAL:
             # waiting for an upstream fix: the keys are still known if nothing is 'auto'
             entries = _entries_without_input(node)
             if entries is not None:
-                info.entries = _state_entries(prefix, entries)
+                info.entries = _named_entries(info.prefixes, entries)
         nodes[nid] = info
+    key_order += [(nid, 0) for nid in nodes if nid not in prefixes]
     edges = {eid: nodes[e.src].shape if e.src in nodes else None
              for eid, e in design.edges.items()}
-    return Inference(nodes, edges)
+    return Inference(nodes, edges, key_order)
+
+
+def _named_entries(prefixes: tuple, entries: tuple) -> list:
+    if len(prefixes) == 1:
+        return _state_entries(prefixes[0], entries)
+    return [e for p in prefixes for e in _state_entries(p, entries)]

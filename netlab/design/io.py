@@ -30,9 +30,16 @@ def to_dict(design: Design) -> dict:
                    "position": list(n.position)} for n in design.nodes.values()],
         "edges": [{"id": e.id, "src": e.src, "dst": e.dst, "dst_port": e.dst_port}
                   for e in design.edges.values()],
-        "groups": [{"id": g.id, "kind": g.kind, "name": g.name, "members": list(g.members),
-                    "indexed": g.indexed} for g in design.groups.values()],
+        "groups": [_group_dict(g) for g in design.groups.values()],
     }
+
+
+def _group_dict(g: Group) -> dict:
+    out = {"id": g.id, "kind": g.kind, "name": g.name, "members": list(g.members),
+           "indexed": g.indexed}
+    if g.refs:  # written only where set: older readers of schema 1 never saw it
+        out["refs"] = True
+    return out
 
 
 def save_design(design: Design, path) -> None:
@@ -138,8 +145,12 @@ def from_dict(data, where: str = "<design>") -> Design:
         if kind not in ("sequential", "dataparallel"):
             raise DesignFileError(f"{where}: {place}.kind: unknown group kind {kind!r}")
         members = _need(raw, "members", list, place, where)
+        refs = raw.get("refs", False)
+        if not isinstance(refs, bool):
+            raise DesignFileError(f"{where}: {place}.refs: expected bool, got "
+                                  f"{type(refs).__name__}")
         d.groups[gid] = Group(gid, kind, _need(raw, "name", str, place, where), list(members),
-                              bool(raw.get("indexed", True)))
+                              bool(raw.get("indexed", True)), refs)
     for g in d.groups.values():
         for m in g.members:
             if m not in d.nodes and m not in d.groups:

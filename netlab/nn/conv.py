@@ -265,7 +265,7 @@ class _ConvTransposeNd(_ConvNd):
         for size, k, s, d, p, op in zip(shape[-n:], self.kernel_size, self.stride, self.dilation,
                                         self.padding, self.output_padding):
             o = (size - 1) * s - 2 * p + d * (k - 1) + op + 1
-            if o < 1:
+            if o < 0:  # 0 gives an empty output, as in PyTorch
                 raise ValueError(f"output size {o} is too small for the input size {size}: the "
                                  f"padding {p} crops more than the layer produces")
             out.append(o)

@@ -71,21 +71,42 @@ def lenet() -> Design:
     return d
 
 
-def cnn_naming_example2() -> Design:
-    """Example 2 of the naming tutorial: ``stage1`` a Sequential, ``stage2`` a DataParallel of
-    a Sequential, and the whole model in DataParallel. The tutorial wraps ``stage1`` itself as
-    ``stage2``; a design never shares one module under two names, so ``stage2`` holds its own
-    conv + batch norm (12 -> 12 channels) after ``stage1``. Input 3x5x5, as the tutorial's
+_CONV = {"kernel_size": 3, "stride": 1, "padding": 1}
+
+
+def cnn_naming_example1() -> Design:
+    """Example 1 of the naming tutorial (seed 004): conv1, bn1, then ``stage1 =
+    nn.Sequential(self.conv1, self.bn1)``, a second name for the same two modules that the
+    forward never calls, then conv2, bn2, fc1, fc2. Input 3x5x5, as the tutorial's
     ``view(-1, 24 * 5 * 5)`` after size-keeping convolutions requires."""
     d = Design()
-    conv = {"kernel_size": 3, "stride": 1, "padding": 1}
-    x, c1, b1, c1b, b1b, *_ = _chain(d, [
+    x, c1, b1, *_ = _chain(d, [
         ("Input", "x", {"shape": [3, 5, 5]}),
-        ("Conv2d", "conv1", {"in_channels": 3, "out_channels": 12, **conv}),
+        ("Conv2d", "conv1", {"in_channels": 3, "out_channels": 12, **_CONV}),
         ("BatchNorm2d", "bn1", {"num_features": 12}),
-        ("Conv2d", "conv1_copy", {"in_channels": 12, "out_channels": 12, **conv}),
-        ("BatchNorm2d", "bn1_copy", {"num_features": 12}),
-        ("Conv2d", "conv2", {"in_channels": 12, "out_channels": 24, **conv}),
+        ("ReLU", "relu1", {}),
+        ("Conv2d", "conv2", {"in_channels": 12, "out_channels": 24, **_CONV}),
+        ("BatchNorm2d", "bn2", {"num_features": 24}),
+        ("ReLU", "relu2", {}),
+        ("Flatten", "flatten", {}),
+        ("Linear", "fc1", {"in_features": 24 * 5 * 5, "out_features": 128}),
+        ("ReLU", "relu3", {}),
+        ("Linear", "fc2", {"in_features": 128, "out_features": 10}),
+        ("Output", "out", {})])
+    d.reference_group([c1.id, b1.id], "stage1")
+    return d
+
+
+def cnn_naming_example2() -> Design:
+    """Example 2 of the naming tutorial (seed 004): ``stage1`` a Sequential of conv1 + bn1,
+    ``stage2 = DataParallel(self.stage1)`` wrapping that same Sequential (which the forward
+    runs), conv2, bn2, fc1, fc2, and the whole model in DataParallel. Input 3x5x5."""
+    d = Design()
+    x, c1, b1, *_ = _chain(d, [
+        ("Input", "x", {"shape": [3, 5, 5]}),
+        ("Conv2d", "conv1", {"in_channels": 3, "out_channels": 12, **_CONV}),
+        ("BatchNorm2d", "bn1", {"num_features": 12}),
+        ("Conv2d", "conv2", {"in_channels": 12, "out_channels": 24, **_CONV}),
         ("BatchNorm2d", "bn2", {"num_features": 24}),
         ("ReLU", "relu1", {}),
         ("Flatten", "flatten", {}),
@@ -93,9 +114,8 @@ def cnn_naming_example2() -> Design:
         ("ReLU", "relu2", {}),
         ("Linear", "fc2", {"in_features": 128, "out_features": 10}),
         ("Output", "out", {})])
-    d.group([c1.id, b1.id], "stage1")
-    body = d.group([c1b.id, b1b.id], "stage1_copy")
-    d.group([body.id], "stage2", kind="dataparallel")
+    stage1 = d.group([c1.id, b1.id], "stage1")
+    d.reference_group([stage1.id], "stage2", kind="dataparallel")
     d.set_dataparallel(True)
     return d
 
@@ -147,6 +167,7 @@ EXAMPLES = {
     "two_layer_net": two_layer_net,
     "polynomial_fit": polynomial_fit,
     "lenet": lenet,
+    "cnn_naming_example1": cnn_naming_example1,
     "cnn_naming_example2": cnn_naming_example2,
     "digits_mlp": digits_mlp,
     "digits_cnn": digits_cnn,

@@ -16,6 +16,7 @@ from netlab.design.export import pytorch_code
 from netlab.design.graph import INPUT, OUTPUT
 from netlab.design.infer import infer
 from netlab.design.io import load_design
+from tests.netlab.nn.test_seed_cnn_keys import SEED_EXAMPLE_1, SEED_EXAMPLE_2, seed_keys
 
 EXAMPLES = Path(str(files("resources") / "examples"))
 BATCH = 4
@@ -25,6 +26,7 @@ LOSSES = {
     "two_layer_net": "mse",  # the seed fits random targets with mse_loss
     "polynomial_fit": "mse",
     "lenet": "cross_entropy",
+    "cnn_naming_example1": "cross_entropy",
     "cnn_naming_example2": "cross_entropy",
     "digits_mlp": "cross_entropy",
     "digits_cnn": "cross_entropy",
@@ -56,8 +58,7 @@ def test_example_infers_compiles_and_trains_a_batch(stem):
     model = compile_design(design)
     sd = model.state_dict()
     assert info.state_dict_keys() == list(sd)
-    assert [e.shape for i in info.nodes.values() for e in i.entries] == \
-        [tuple(v.shape) for v in sd.values()]
+    assert [e.shape for e in info.state_entries()] == [tuple(v.shape) for v in sd.values()]
 
     x = netlab.randn(BATCH, *_input_shape(design))
     out = model(x)
@@ -106,7 +107,7 @@ def test_example_matches_its_pytorch_code(stem):
 
 def test_seed_model_keys():
     """The examples taken from the seeds keep the seeds' state_dict keys (see the README for
-    the two that cannot: the anonymous Sequential and the shared stage1/stage2)."""
+    the one that cannot: the anonymous Sequential)."""
     def keys(stem):
         return infer(load_design(EXAMPLES / f"{stem}.json")).state_dict_keys()
 
@@ -115,16 +116,48 @@ def test_seed_model_keys():
     assert keys("lenet") == [f"{m}.{p}" for m in ("conv1", "conv2", "fc1", "fc2", "fc3")
                              for p in ("weight", "bias")]
     assert keys("polynomial_fit") == ["linear.weight", "linear.bias"]
-    bn = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
-    # the list the tutorial prints for Example 2
-    seed = (["module.stage1.0.weight", "module.stage1.0.bias"]
-            + [f"module.stage1.1.{p}" for p in bn]
-            + ["module.stage2.module.0.weight", "module.stage2.module.0.bias"]
-            + [f"module.stage2.module.1.{p}" for p in bn]
-            + ["module.conv2.weight", "module.conv2.bias"]
-            + [f"module.bn2.{p}" for p in bn]
-            + ["module.fc1.weight", "module.fc1.bias", "module.fc2.weight", "module.fc2.bias"])
-    assert keys("cnn_naming_example2") == seed
+    # the lists the naming tutorial (seed 004) prints for its two CNN examples
+    assert keys("cnn_naming_example1") == seed_keys(SEED_EXAMPLE_1)
+    assert keys("cnn_naming_example2") == seed_keys(SEED_EXAMPLE_2)
+
+
+@pytest.mark.parametrize("stem,seed", [("cnn_naming_example1", SEED_EXAMPLE_1),
+                                       ("cnn_naming_example2", SEED_EXAMPLE_2)])
+def test_seed_cnn_examples_share_modules_as_the_seed_does(stem, seed):
+    """Both names of a shared module hold the same tensors, in netlab and in the exported
+    PyTorch code, and the parameters count once, as ``model.parameters()`` does in torch."""
+    from netlab.design.costs import costs
+    from tests.netlab.parity import torch  # noqa: F401 - skips where torch is missing
+
+    design = load_design(EXAMPLES / f"{stem}.json")
+    model = compile_design(design)
+    sd = model.state_dict(keep_vars=True)
+    ns = {}
+    exec(compile(pytorch_code(design), f"{stem}.py", "exec"), ns)
+    tmodel = ns["build_model"]()
+    tsd = tmodel.state_dict(keep_vars=True)
+    assert list(sd) == list(tsd) == seed_keys(seed)
+    pre = "module." if design.dataparallel else ""
+    pairs = [("conv1", "stage1.0"), ("bn1", "stage1.1")] if stem.endswith("1") else \
+        [("stage1.0", "stage2.module.0"), ("stage1.1", "stage2.module.1")]
+    for (a, b), names in zip(pairs, [("weight", "bias"), ("weight", "bias", "running_mean")]):
+        for p in names:
+            assert sd[f"{pre}{a}.{p}"] is sd[f"{pre}{b}.{p}"]
+            assert tsd[f"{pre}{a}.{p}"] is tsd[f"{pre}{b}.{p}"]
+    n_torch = sum(p.numel() for p in tmodel.parameters())
+    assert n_torch == 81242  # conv1 336 + bn1 24 + conv2 2616 + bn2 48 + fc1 76928 + fc2 1290
+    assert sum(p.numel() for p in model.parameters()) == n_torch
+    info = infer(design)
+    assert sum(i.n_params for i in info.nodes.values()) == n_torch
+    assert costs(design, inference=info).total.total_params == n_torch
+    # one SGD step changes the shared tensor once, under both of its names
+    x = netlab.randn(BATCH, *_input_shape(design))
+    F.cross_entropy(model(x), netlab.randint(0, 10, (BATCH,))).backward()
+    netlab.optim.SGD(model.parameters(), lr=0.1).step()
+    after = model.state_dict()
+    a, b = pairs[0]
+    np.testing.assert_array_equal(after[f"{pre}{a}.weight"].numpy(),
+                                  after[f"{pre}{b}.weight"].numpy())
 
 
 def test_generator_reproduces_the_committed_files(tmp_path):

@@ -252,7 +252,7 @@ def _conv_transpose(fname, input, weight, bias, stride, padding, output_padding,
     size = tuple(input.shape[2:])
     out = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1
                 for n, s, p, d, k, op in zip(size, stride, pads, dilation, kernel, opad))
-    if any(o < 1 for o in out):
+    if any(o < 0 for o in out):  # PyTorch returns an empty result for a size of 0
         raise RuntimeError(f"Given input size per channel: ({_sizes(two(size))}). Calculated "
                            f"output size per channel: ({_sizes(two(out))}). Output size is too "
                            "small")

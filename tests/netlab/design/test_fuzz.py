@@ -2,12 +2,15 @@
 state_dict, and random edit sequences never raise anything but DesignError out of the model,
 while inference never raises at all."""
 
+import importlib.util
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import netlab
 from netlab.design.compile import compile  # noqa: A004
+from netlab.design.export import pytorch_code
 from netlab.design.graph import Design, DesignError
 from netlab.design.infer import infer, key_prefixes
 
@@ -144,6 +147,14 @@ def designs(draw):
     if d.groups and draw(st.booleans()):
         tops = [gid for gid in d.groups if d.parent_of(gid) is None]
         d.group(tops[:2], f"outer{len(d.groups)}")
+    # reference groups: a second name for some of those modules (shared, not copied)
+    for _ in range(draw(st.integers(0, 2))):
+        pool = [n.id for n in items] + list(d.groups)
+        members = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))
+        if draw(st.booleans()):
+            d.reference_group(members[:1], f"ref{len(d.groups)}", kind="dataparallel")
+        else:
+            d.reference_group(members, f"ref{len(d.groups)}", indexed=draw(st.booleans()))
     d.set_dataparallel(draw(st.booleans()))
     return d, shape
 
@@ -161,7 +172,15 @@ def test_inferred_shapes_and_keys_match_the_compiled_module(case):
     model = compile(d)
     assert info.state_dict_keys() == list(model.state_dict())
     shapes = [tuple(v.shape) for v in model.state_dict().values()]
-    assert shapes == [e.shape for i in info.nodes.values() for e in i.entries]
+    assert shapes == [e.shape for e in info.state_entries()]
+    n_params = sum(p.numel() for p in model.parameters())  # shared tensors once
+    assert sum(i.n_params for i in info.nodes.values()) == n_params
+    if importlib.util.find_spec("torch") is not None:
+        ns = {}  # the exported PyTorch code registers the same names, sharing the same way
+        exec(pytorch_code(d), ns)
+        tmodel = ns["build_model"]()
+        assert list(tmodel.state_dict()) == info.state_dict_keys()
+        assert sum(p.numel() for p in tmodel.parameters()) == n_params
 
     seen = {}
     for nid, prefix in key_prefixes(d).items():
@@ -193,7 +212,8 @@ _NAMES = st.one_of(st.sampled_from(["fc", "conv", "x", "block", "0", "class", "a
                    st.text(max_size=5))
 _OPS = st.lists(st.tuples(
     st.sampled_from(["add", "add", "remove", "connect", "connect", "disconnect", "set_param",
-                     "set_param", "rename", "group", "ungroup", "dataparallel"]),
+                     "set_param", "rename", "group", "ungroup", "dataparallel",
+                     "reference"]),
     st.integers(0, 10 ** 6), st.integers(0, 10 ** 6), _JUNK, _NAMES, st.sampled_from(_PARAMS)),
     max_size=30)
 
@@ -226,6 +246,11 @@ def _apply(d, op, a, b, junk, name, param):
         d.group(members, name, kind="dataparallel" if b % 4 == 0 else "sequential")
     elif op == "ungroup" and groups:
         d.ungroup(_pick(groups, a))
+    elif op == "reference" and (nodes or groups):  # a second name for existing modules
+        items = nodes + groups
+        start = a % len(items)
+        members = items[start:start + 1 + b % 3]
+        d.reference_group(members, name, kind="dataparallel" if b % 4 == 0 else "sequential")
     elif op == "dataparallel":
         d.set_dataparallel(bool(a % 2))
 
