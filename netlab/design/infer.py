@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from netlab.design.graph import INPUT, OUTPUT, SPECIAL, Design
 
 _BATCHES = (2, 3)
+INPUT_DTYPES = ("float32", "float64", "float16", "int64")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,10 @@ def _special_shape(node, shapes: list, batch: int):
                 _is_int(s) and s > 0 for s in shape):
             raise ValueError("Input needs a shape of positive sizes (without the batch "
                              "dimension), e.g. [3, 32, 32]")
+        dtype = p.get("dtype", "float32")
+        if dtype not in INPUT_DTYPES:
+            raise ValueError(f"Input dtype {dtype!r} is not one of {', '.join(INPUT_DTYPES)} "
+                             "(int64 holds class or token indices, e.g. for Embedding)")
         return (batch,) + tuple(shape)
     if t == OUTPUT:
         return shapes[0]

@@ -201,7 +201,9 @@ def training_script(design: Design, class_name: str = "Net", weights: str = "wei
     Examples
     --------
     >>> code = training_script(design)  # doctest: +SKIP
-    >>> open("train.py", "w").write(code)  # then: torchrun --nproc_per_node=2 train.py
+    >>> open("train.py", "w").write(code)  # doctest: +SKIP
+
+    Then run it with ``torchrun --nproc_per_node=2 train.py``.
     """
     info = infer(design)
     if info.errors:

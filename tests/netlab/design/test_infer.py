@@ -137,3 +137,17 @@ def test_batch_dimension_is_symbolic_through_flatten_over_batch():
     f = d.add_node("Flatten", params={"start_dim": 0, "end_dim": 1})
     d.connect(x.id, f.id)
     assert infer(d).nodes[f.id].shape == ("3*N",)
+
+
+def test_input_dtype_is_declared_and_checked():
+    d = Design()
+    x = d.add_node("Input", params={"shape": [5], "dtype": "int64"})
+    emb = d.add_node("Embedding", name="emb", params={"num_embeddings": 10,
+                                                      "embedding_dim": 3})
+    d.connect(x.id, emb.id)
+    info = infer(d)
+    assert not info.errors and info.nodes[emb.id].shape == ("N", 5, 3)
+    model = compile(d)
+    assert tuple(model(netlab.randint(0, 10, (2, 5))).shape) == (2, 5, 3)
+    d.set_param(x.id, "dtype", "complex64")
+    assert "Input dtype 'complex64' is not one of" in infer(d).errors[x.id]
