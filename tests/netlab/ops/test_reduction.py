@@ -79,6 +79,25 @@ def test_multi_dim_reductions(op, shape, dim, keepdim, dtype):
         check_op(lambda t: fn(netlab, t, kw), lambda t: fn(torch, t, {}), x)
 
 
+def multi_dim_parity(fn, shape, dim, keepdim, dtype):
+    """``fn(lib, x, kw)`` in netlab and torch over a ``dim``/``keepdim`` case (the plain
+    reductions that the norm and selection test files share)."""
+    kw = {**_dimkw(dim), "keepdim": keepdim}
+    if dim is None:
+        kw.pop("keepdim")  # as torch.sum(x, keepdim=...) above
+    x = randn(*shape, dtype=dtype)
+    parity(lambda t: fn(netlab, t, kw), lambda t: fn(torch, t, kw), x)
+
+
+NAN_INF = np.array([[1.0, np.nan, 2.0], [np.inf, 1.0, -np.inf], [-np.inf, -np.inf, 0.0]])
+
+
+def nan_inf_parity(op):
+    """``op(x, 1)`` on a matrix of nan and +-inf, values only."""
+    check_op(lambda t: getattr(netlab, op)(t, 1), lambda t: getattr(torch, op)(t, 1), NAN_INF,
+             grad=False)
+
+
 def _reduced(dim, shape):
     if dim is None or dim == () or not shape:
         return range(len(shape))

@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 
 import netlab
-from tests.netlab.ops.test_reduction import F32_F64, MULTI_DIMS, ONE_DIM, TIES, _dimkw, _x, parity
+from tests.netlab.ops.test_reduction import (
+    F32_F64,
+    MULTI_DIMS,
+    ONE_DIM,
+    TIES,
+    _x,
+    multi_dim_parity,
+    nan_inf_parity,
+    parity,
+)
 from tests.netlab.parity import check_op, gradcheck, gradgradcheck, randn, torch
 
 # amax, amin over several dims (dim: int, tuple, None) ---------------------------------------
@@ -19,20 +28,13 @@ MULTI_OPS = {
 @pytest.mark.parametrize("shape,dim,keepdim", MULTI_DIMS)
 @pytest.mark.parametrize("op", list(MULTI_OPS))
 def test_multi_dim_reductions(op, shape, dim, keepdim, dtype):
-    fn = MULTI_OPS[op]
-    kw = {**_dimkw(dim), "keepdim": keepdim}
-    if dim is None:
-        kw.pop("keepdim")  # as torch.sum(x, keepdim=...) in test_reduction.py
-    x = randn(*shape, dtype=dtype)
-    parity(lambda t: fn(netlab, t, kw), lambda t: fn(torch, t, kw), x)
+    multi_dim_parity(MULTI_OPS[op], shape, dim, keepdim, dtype)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # numpy's inf - inf
 @pytest.mark.parametrize("op", ["amax"])
 def test_nan_and_inf_inputs(op):
-    x = np.array([[1.0, np.nan, 2.0], [np.inf, 1.0, -np.inf], [-np.inf, -np.inf, 0.0]])
-    check_op(lambda t: getattr(netlab, op)(t, 1), lambda t: getattr(torch, op)(t, 1), x,
-             grad=False)
+    nan_inf_parity(op)
 
 
 # single-dim selections with (values, indices) -----------------------------------------------
