@@ -100,9 +100,10 @@ def compile(design: Design) -> Module:  # noqa: A001 - the issue's name for it
     top = [(design._name(i), build(i)) for i in top_level_order(design)]
     top = [(n, m) for n, m in top if m is not None]
     order = design.topological_order()
-    chain = _is_chain(design, order) and not design.groups
-    if chain:
-        model: Module = Sequential(OrderedDict(top))
+    if design.root_sequential:  # inference has checked it is one path
+        model: Module = Sequential(*[m for _, m in top])
+    elif _is_chain(design, order) and not design.groups:
+        model = Sequential(OrderedDict(top))
     else:
         model = GraphModule(design, node_modules, order)
         for name, m in top:

@@ -77,8 +77,10 @@ def _access_paths(design: Design) -> dict:
         for i, m in enumerate(layer_kids):
             walk(m, f"{expr}[{i}]" if grp.indexed else f"{expr}.{design._name(m)}")
 
+    i = 0
     for item in top_level_order(design):
-        walk(item, f"self.{design._name(item)}")
+        walk(item, f"self[{i}]" if design.root_sequential else f"self.{design._name(item)}")
+        i += _builds_module(design, item)
     return paths
 
 
@@ -93,6 +95,8 @@ def pytorch_code(design: Design, class_name: str = "Net") -> str:
              "", f"class {class_name}(nn.Module):", "    def __init__(self):",
              "        super().__init__()"]
     paths = _access_paths(design)
+    if design.root_sequential:
+        return _sequential_code(design, class_name, params, paths)
     for item in top_level_order(design):
         expr = _module_expr(design, item, params, paths)
         if expr is not None:
@@ -127,11 +131,26 @@ def pytorch_code(design: Design, class_name: str = "Net") -> str:
         lines.append(f"        {var[nid]} = {rhs}")
     ret = ", ".join(var[n] for n in outputs)
     lines += [f"        return {ret}", "", ""]
-    lines.append(f"def build_model():\n    model = {class_name}()")
+    return "\n".join(lines + _build_model_lines(design, class_name))
+
+
+def _build_model_lines(design: Design, class_name: str) -> list:
+    lines = [f"def build_model():\n    model = {class_name}()"]
     if design.dataparallel:
         lines.append("    model = nn.DataParallel(model)")
-    lines += ["    return model", ""]
-    return "\n".join(lines)
+    return lines + ["    return model", ""]
+
+
+def _sequential_code(design: Design, class_name: str, params: dict, paths: dict) -> str:
+    """The model as an ``nn.Sequential`` subclass: keys ``0.weight``, ``1.bias``, ..."""
+    lines = ["import torch", "import torch.nn as nn", "from collections import OrderedDict", "",
+             "", f"class {class_name}(nn.Sequential):", "    def __init__(self):",
+             "        super().__init__("]
+    for item in top_level_order(design):
+        expr = _module_expr(design, item, params, paths)
+        if expr is not None:
+            lines.append(f"            {expr},")
+    return "\n".join(lines + ["        )", "", ""] + _build_model_lines(design, class_name))
 
 
 def summary(design: Design, batch_size: int | None = None) -> str:

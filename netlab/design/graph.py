@@ -81,6 +81,8 @@ class Design:
         self.edges: dict[str, Edge] = {}
         self.groups: dict[str, Group] = {}
         self.dataparallel: bool = False  # the whole model wrapped in DataParallel
+        # the model itself an nn.Sequential: top-level modules named 0, 1, 2, ... (one path)
+        self.root_sequential: bool = False
         self._listeners: list = []
         self._ids = itertools.count(1)
 
@@ -308,6 +310,10 @@ class Design:
         >>> d.reference_group([fc.id], "stage1").refs
         True
         """
+        if self.root_sequential:
+            raise DesignError("an nn.Sequential model runs every top-level module in turn, so "
+                              "it cannot hold a second name for one: turn off 'model as "
+                              "nn.Sequential' first")
         self._check_members(member_ids, kind)
         _check_identifier(name)
         if name in self.siblings(None, None):
@@ -333,6 +339,17 @@ class Design:
                 g.members[at:at + 1] = [m for m in grp.members if m not in g.members] \
                     if keep else []
         self._emit("ungrouped", group=grp)
+
+    def set_root_sequential(self, on: bool) -> None:
+        """Make the whole model an ``nn.Sequential`` (keys ``0.weight``, ``1.bias``, as
+        ``torch.nn.Sequential(torch.nn.Linear(3, 1), ...)``) or a named module again. Only a
+        single path fits in a Sequential: inference marks merges and branches otherwise."""
+        if on and any(g.refs for g in self.groups.values()):
+            raise DesignError("an nn.Sequential model runs every top-level module in turn, so "
+                              "it cannot hold a reference group: remove those first")
+        if bool(on) != self.root_sequential:
+            self.root_sequential = bool(on)
+            self._emit("root_sequential_changed", on=self.root_sequential)
 
     def set_dataparallel(self, on: bool) -> None:
         """Wrap (or unwrap) the whole model in DataParallel: every key gains ``module.``."""

@@ -389,8 +389,10 @@ def _key_prefixes(design: Design, graph: _Graph) -> tuple:
             i += _is_module(design, m, 0)
 
     root = "module." if design.dataparallel else ""
+    i = 0  # a Sequential root indexes its modules as a Sequential group does
     for item in _top_level_order(design, graph):
-        walk(item, root, _name(design, item), 0)
+        walk(item, root, str(i) if design.root_sequential else _name(design, item), 0)
+        i += _is_module(design, item, 0)
     for nid, segs in later.items():
         prefixes.setdefault(nid, [design.nodes[nid].name + "."]).extend(segs)
     order = [(nid, prefixes[nid].index(seg)) for nid, seg in order]
@@ -473,6 +475,8 @@ def infer(design: Design) -> Inference:
             r3 = _node_result(node, pkey, in3, b3)
             if r3[0] is not None:
                 s3[nid] = r3[0]
+    if design.root_sequential:
+        _sequential_root_errors(design, graph, errors)
     prefixes, key_order = _key_prefixes(design, graph)
     in_order = set(graph.order)
     nodes = {}
@@ -508,6 +512,34 @@ def infer(design: Design) -> Inference:
     edges = {eid: nodes[e.src].shape if e.src in nodes else None
              for eid, e in design.edges.items()}
     return Inference(nodes, edges, key_order)
+
+
+def sequential_root_problem(design: Design, nid: str, n_in: int, n_out: int) -> str | None:
+    """Why node ``nid`` cannot sit in a model that is one ``nn.Sequential``, or None."""
+    node = design.nodes[nid]
+    fix = "or turn off 'model as nn.Sequential'"
+    if node.type in _SPECIAL and node.type not in (INPUT, OUTPUT):
+        return (f"{node.name}: {node.type} is code in forward, which an nn.Sequential model "
+                f"cannot run: remove it {fix}")
+    if n_in > 1 or n_out > 1:
+        return (f"{node.name}: an nn.Sequential model runs one path, and this node "
+                f"{'joins' if n_in > 1 else 'branches'} paths: make it one chain {fix}")
+    return None
+
+
+def _sequential_root_errors(design: Design, graph: _Graph, errors: dict) -> None:
+    n_out: dict = {}
+    for ins in graph.inputs.values():
+        for e in ins:
+            n_out[e.src] = n_out.get(e.src, 0) + 1
+    inputs = [nid for nid in graph.order if design.nodes[nid].type == INPUT]
+    for nid in graph.order:
+        msg = sequential_root_problem(design, nid, len(graph.inputs[nid]), n_out.get(nid, 0))
+        if msg is None and nid in inputs[1:]:
+            msg = (f"{design.nodes[nid].name}: an nn.Sequential model takes one input: remove "
+                   f"this one or turn off 'model as nn.Sequential'")
+        if msg is not None:
+            errors.setdefault(nid, msg)
 
 
 def _named_entries(prefixes: tuple, entries: tuple) -> list:

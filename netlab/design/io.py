@@ -26,6 +26,7 @@ def to_dict(design: Design) -> dict:
         "format": FORMAT,
         "schema": SCHEMA,
         "dataparallel": design.dataparallel,
+        "root_sequential": design.root_sequential,
         "nodes": [{"id": n.id, "type": n.type, "name": n.name, "params": n.params,
                    "position": list(n.position)} for n in design.nodes.values()],
         "edges": [{"id": e.id, "src": e.src, "dst": e.dst, "dst_port": e.dst_port}
@@ -114,6 +115,7 @@ def from_dict(data, where: str = "<design>") -> Design:
                               f"version reads schema {SCHEMA} and older): please update")
     d = Design()
     d.dataparallel = bool(data.get("dataparallel", False))
+    d.root_sequential = bool(data.get("root_sequential", False))
     for i, raw in enumerate(_need(data, "nodes", list, "top level", where)):
         place = f"nodes[{i}]"
         nid = _need(raw, "id", str, place, where)

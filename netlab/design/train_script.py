@@ -33,6 +33,8 @@ class KeepPrefix(nn.Module):
 _MAIN = '''
 
 INPUT_SHAPE = __INPUT_SHAPE__  # one sample, without the batch dimension
+INPUT_DTYPE = __INPUT_DTYPE__
+VOCAB = __VOCAB__  # for int64 token inputs: the Embedding's num_embeddings (synthetic data)
 OUTPUT_SHAPE = __OUTPUT_SHAPE__
 DEFAULT_LOSS = __LOSS__  # "cross_entropy": class indices as targets; "mse": regression
 
@@ -84,14 +86,20 @@ def load_data(args):
     else:
         # Every rank draws the same data (same seed); the sampler gives each its share.
         g = torch.Generator().manual_seed(args.seed)
-        x = torch.randn((args.samples,) + INPUT_SHAPE, generator=g)
+        if INPUT_DTYPE.is_floating_point:
+            x = torch.randn((args.samples,) + INPUT_SHAPE, generator=g)
+        elif VOCAB is not None:
+            x = torch.randint(0, VOCAB, (args.samples,) + INPUT_SHAPE, generator=g)
+        else:
+            raise SystemExit(f"this model takes {INPUT_DTYPE} inputs, which synthetic data "
+                             f"cannot guess: pass --data FILE.pt holding 'x' and 'y'")
         if args.loss == "cross_entropy":
             y = torch.randint(0, OUTPUT_SHAPE[0], (args.samples,), generator=g)
         else:
             y = torch.randn((args.samples,) + OUTPUT_SHAPE, generator=g)
     if args.loss == "mse":
         y = y.float()
-    return TensorDataset(x.float(), y)
+    return TensorDataset(x.to(INPUT_DTYPE), y)
 
 
 def load_weights(model, path):
@@ -210,7 +218,11 @@ def training_script(design: Design, class_name: str = "Net", weights: str = "wei
         raise ValueError(f"fix the design's errors first: {next(iter(info.errors.values()))}")
     if not class_name.isidentifier():
         raise ValueError(f"class_name must be a Python identifier, got {class_name!r}")
-    in_shape = info.nodes[_single(design, INPUT)].shape[1:]
+    source = _single(design, INPUT)
+    in_shape = info.nodes[source].shape[1:]
+    in_dtype = design.nodes[source].params.get("dtype", "float32")
+    vocab = next((info.nodes[e.dst].params["num_embeddings"] for e in design.outputs_of(source)
+                  if design.nodes[e.dst].type == "Embedding"), None)
     out_shape = info.nodes[_single(design, OUTPUT)].shape[1:]
     loss = "cross_entropy" if len(out_shape) == 1 and out_shape[0] > 1 else "mse"
 
@@ -219,6 +231,7 @@ def training_script(design: Design, class_name: str = "Net", weights: str = "wei
     model_src = model_src.replace("nn.DataParallel(", "KeepPrefix(").rstrip("\n")
     keeps = "KeepPrefix(" in model_src
     main = (_MAIN.replace("__INPUT_SHAPE__", repr(tuple(in_shape)))
+            .replace("__INPUT_DTYPE__", f"torch.{in_dtype}").replace("__VOCAB__", repr(vocab))
             .replace("__OUTPUT_SHAPE__", repr(tuple(out_shape)))
             .replace("__LOSS__", repr(loss)).replace("__WEIGHTS__", repr(weights))
             .replace("__CLASS__", class_name))

@@ -48,6 +48,7 @@ def polynomial_fit() -> Design:
                ("Linear", "linear", {"in_features": 3, "out_features": 1}),
                ("Flatten", "flatten", {"start_dim": 0, "end_dim": 1}),
                ("Output", "y_pred", {})])
+    d.set_root_sequential(True)  # torch.nn.Sequential(...): keys 0.weight, 0.bias
     return d
 
 

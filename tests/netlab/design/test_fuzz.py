@@ -156,6 +156,10 @@ def designs(draw):
         else:
             d.reference_group(members, f"ref{len(d.groups)}", indexed=draw(st.booleans()))
     d.set_dataparallel(draw(st.booleans()))
+    if not any(g.refs for g in d.groups.values()) and draw(st.booleans()):
+        d.set_root_sequential(True)  # keys 0., 1., ...: kept where the design is one path
+        if infer(d).errors:
+            d.set_root_sequential(False)
     return d, shape
 
 
@@ -213,7 +217,7 @@ _NAMES = st.one_of(st.sampled_from(["fc", "conv", "x", "block", "0", "class", "a
 _OPS = st.lists(st.tuples(
     st.sampled_from(["add", "add", "remove", "connect", "connect", "disconnect", "set_param",
                      "set_param", "rename", "group", "ungroup", "dataparallel",
-                     "reference"]),
+                     "reference", "root_sequential"]),
     st.integers(0, 10 ** 6), st.integers(0, 10 ** 6), _JUNK, _NAMES, st.sampled_from(_PARAMS)),
     max_size=30)
 
@@ -253,6 +257,8 @@ def _apply(d, op, a, b, junk, name, param):
         d.reference_group(members, name, kind="dataparallel" if b % 4 == 0 else "sequential")
     elif op == "dataparallel":
         d.set_dataparallel(bool(a % 2))
+    elif op == "root_sequential":
+        d.set_root_sequential(bool(a % 2))
 
 
 @_SETTINGS

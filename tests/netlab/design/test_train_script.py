@@ -132,3 +132,33 @@ def test_torchrun_ddp_matches_one_process_with_the_same_global_batch(tmp_path):
     for k in one:
         torch.testing.assert_close(ddp[k], one[k], rtol=1e-5, atol=1e-6)
     assert not torch.equal(one["fc1.weight"], start["module.fc1.weight"])
+
+
+def _token_design(embedding=True):
+    d = Design()
+    prev = d.add_node("Input", name="tokens", params={"shape": [5], "dtype": "int64"})
+    layers = [("Embedding", "embed", {"num_embeddings": 20, "embedding_dim": 4})] \
+        if embedding else []
+    layers += [("Flatten", "flat", {}), ("Linear", "fc", {"in_features": 20 if embedding
+                                                             else 5, "out_features": 3})]
+    for t, name, params in layers:
+        n = d.add_node(t, name=name, params=params)
+        d.connect(prev.id, n.id)
+        prev = n
+    d.connect(prev.id, d.add_node("Output", name="y").id)
+    return d
+
+
+def test_token_inputs_draw_ids_below_the_vocabulary_or_ask_for_data(tmp_path):
+    script = _write_script(_token_design(), tmp_path)
+    assert "INPUT_DTYPE = torch.int64" in script.read_text() and "VOCAB = 20" in \
+        script.read_text()
+    out = _run([script, "--epochs", "1", "--samples", "16", "--batch-size", "8",
+                "--out", "trained.pt"], tmp_path)
+    assert "epoch 1/1  loss " in out
+    _load_strict(_namespace(pytorch_code(_token_design()))["Net"](), tmp_path / "trained.pt")
+    # int64 straight into a layer other than Embedding: nothing to guess the ids from
+    script = _write_script(_token_design(embedding=False), tmp_path, "ids.py")
+    res = subprocess.run([sys.executable, str(script), "--samples", "4"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode != 0 and "pass --data FILE.pt" in res.stderr
