@@ -540,6 +540,27 @@ def _sequential_root_errors(design: Design, graph: _Graph, errors: dict) -> None
                    f"this one or turn off 'model as nn.Sequential'")
         if msg is not None:
             errors.setdefault(nid, msg)
+    # a Sequential runs its children in registration order: groups must hold runs of the path
+    path = [nid for nid in graph.order if design.nodes[nid].type not in _SPECIAL]
+    registered: list = []
+
+    def walk(item, depth):
+        if item in design.nodes:
+            if design.nodes[item].type not in _SPECIAL:
+                registered.append(item)
+        elif item in design.groups and depth <= len(design.groups):
+            for m in design.groups[item].members:
+                walk(m, depth + 1)
+
+    for item in _top_level_order(design, graph):
+        walk(item, 0)
+    for want, got in zip(path, registered):
+        if want != got:
+            errors.setdefault(got, f"{design.nodes[got].name}: an nn.Sequential model runs its "
+                              f"modules in the order they are registered, and this one comes "
+                              f"before {design.nodes[want].name} there but after it in the "
+                              f"graph: group consecutive layers, in path order")
+            break
 
 
 def _named_entries(prefixes: tuple, entries: tuple) -> list:

@@ -106,3 +106,16 @@ def test_toggle_emits_only_real_changes_and_survives_a_file(tmp_path):
     back = load_design(tmp_path / "d.json")
     assert back.root_sequential and to_dict(back) == to_dict(d)
     assert infer(back).state_dict_keys() == ["0.weight", "0.bias"]
+
+
+def test_a_group_out_of_path_order_is_marked_not_compiled_wrong():
+    """nn.Sequential runs children in registration order, so a group listing its layers out
+    of the graph's order (or skipping one) would silently compute something else."""
+    d, (fc1, fc2, fc3) = _chain(*[("Linear", {"in_features": 3, "out_features": 3})] * 3)
+    d.group([fc3.id, fc1.id], "outer")
+    errors = infer(d).errors
+    assert list(errors) == [fc3.id] and "order they are registered" in errors[fc3.id]
+    with pytest.raises(DesignError):
+        compile_design(d)
+    d.set_root_sequential(False)  # a named model runs the graph, whatever the grouping
+    assert not infer(d).errors
