@@ -340,6 +340,27 @@ class Design:
                     if keep else []
         self._emit("ungrouped", group=grp)
 
+    def restore(self, data: dict) -> None:
+        """Replace the whole design, in place, by ``data`` (a :func:`netlab.design.io.to_dict`
+        snapshot): subscribers stay, and get one ``restored`` event. Undo uses it.
+
+        Examples
+        --------
+        >>> from netlab.design.io import to_dict
+        >>> d = Design()
+        >>> before = to_dict(d)
+        >>> _ = d.add_node("ReLU")
+        >>> d.restore(before)
+        >>> len(d.nodes)
+        0
+        """
+        from netlab.design.io import from_dict
+
+        fresh = from_dict(data, "<snapshot>")
+        for attr in ("nodes", "edges", "groups", "dataparallel", "root_sequential", "_ids"):
+            setattr(self, attr, getattr(fresh, attr))
+        self._emit("restored")
+
     def set_root_sequential(self, on: bool) -> None:
         """Make the whole model an ``nn.Sequential`` (keys ``0.weight``, ``1.bias``, as
         ``torch.nn.Sequential(torch.nn.Linear(3, 1), ...)``) or a named module again. Only a

@@ -113,3 +113,23 @@ def test_set_param_distinguishes_true_from_one():
     d.set_param(a.id, "bias", True)
     d.set_param(a.id, "bias", 1)
     assert seen == ["param_changed", "param_changed"] and a.params["bias"] == 1
+
+
+def test_restore_replaces_the_design_in_place_with_one_event():
+    from netlab.design.io import to_dict
+
+    d = Design()
+    x = d.add_node("Input", params={"shape": [3]})
+    fc = d.add_node("Linear", name="fc", params={"out_features": 2})
+    d.connect(x.id, fc.id)
+    d.group([fc.id], "head")
+    before = to_dict(d)
+    d.remove_node(fc.id)
+    d.set_dataparallel(True)
+    d.set_root_sequential(True)
+    events = []
+    d.subscribe(lambda event, **kw: events.append(event))
+    d.restore(before)
+    assert events == ["restored"] and to_dict(d) == before
+    ids = {n["id"] for n in before["nodes"]} | {g["id"] for g in before["groups"]}
+    assert d.add_node("ReLU").id not in ids  # ids go on without clashing
