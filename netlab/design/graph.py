@@ -325,7 +325,8 @@ class Design:
 
     def ungroup(self, group_id: str) -> None:
         """Dissolve a group: its members take its place (a reference group just goes, its
-        members being elsewhere); references to it then refer to its members."""
+        members being elsewhere); references to it then refer to its members. A member whose
+        name is taken at its new level is renamed (``relu`` -> ``relu1``)."""
         self._get(group_id, ("group",))
         parent = self.parent_of(group_id)
         grp = self.groups.pop(group_id)
@@ -339,6 +340,10 @@ class Design:
                 g.members[at:at + 1] = [m for m in grp.members if m not in g.members] \
                     if keep else []
         self._emit("ungrouped", group=grp)
+        if not grp.refs:  # members now share their new level: names there must stay unique
+            for m in grp.members:
+                if self._name(m) in self.siblings(m, parent):
+                    self.rename(m, self._unique_name(self._name(m), parent, m))
 
     def restore(self, data: dict) -> None:
         """Replace the whole design, in place, by ``data`` (a :func:`netlab.design.io.to_dict`

@@ -133,3 +133,15 @@ def test_restore_replaces_the_design_in_place_with_one_event():
     assert events == ["restored"] and to_dict(d) == before
     ids = {n["id"] for n in before["nodes"]} | {g["id"] for g in before["groups"]}
     assert d.add_node("ReLU").id not in ids  # ids go on without clashing
+
+
+def test_ungroup_renames_members_whose_name_is_taken_at_the_new_level():
+    d = Design()
+    a = d.add_node("ReLU", name="relu")
+    g = d.group([a.id], "block")
+    b = d.add_node("ReLU", name="relu")  # free at the top level while the first is grouped
+    events = []
+    d.subscribe(lambda event, **kw: events.append(event))
+    d.ungroup(g.id)
+    assert {d.nodes[a.id].name, d.nodes[b.id].name} == {"relu", "relu1"}
+    assert events == ["ungrouped", "renamed"]
