@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from netlab.design.catalogue import CATALOGUE
+from ui.canvas.interactions import LAYER_MIME
 from ui.icons import PALETTE_CATEGORIES, category_icon
 
-MIME_LAYER = "application/x-netlab-layer"
+MIME_LAYER = LAYER_MIME  # what the canvas accepts as a dropped layer
 """Mime type of a dragged palette entry; its data (and text) is the layer type name."""
 
 _SPECIALS = (
