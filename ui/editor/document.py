@@ -57,7 +57,9 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
         self.selection: list[str] = []
         self.collapsed: set[str] = set()  # ids of collapsed groups (view state)
-        self.weights: dict = {}  # imported state_dict tensors kept for export (key -> array)
+        # imported tensors, (node id, entry index) -> array (ui.studio.weights.WeightStore);
+        # emptied by New/Open
+        self.weights: dict = {}
         self._quiet = False  # True while a restore refreshes: it announces everything itself
         self._last_clip, self._pastes = None, 0  # repeated pastes of one clip step aside
         self._live = LiveInference(self.design, auto=False)
