@@ -1,8 +1,9 @@
-"""The ``netlab`` command: summarise a design file or export it, without the GUI.
+"""The ``netlab`` command: summarise, export or train a design file, without the GUI.
 
 ``netlab summary DESIGN`` prints the torchinfo-like table of :func:`netlab.design.export.summary`;
 ``netlab export DESIGN --format pt|safetensors|npz|pytorch|torchrun --out PATH`` writes the freshly
-compiled model's state_dict, or readable PyTorch source. A user's mistake (a missing or
+compiled model's state_dict, or readable PyTorch source; ``netlab train DESIGN --data NAME_OR_FILE``
+trains it (:mod:`netlab.training.cli_train`) and saves the weights. A user's mistake (a missing or
 malformed file, a design with errors, a wrong option) prints one line to stderr and returns a
 non-zero exit code: 1 for a problem with the design or the files, 2 for a wrong command line.
 """
@@ -72,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--module-prefix", action=argparse.BooleanOptionalAction, default=None,
                    help="add (or with --no-module-prefix strip) DataParallel's 'module.' "
                         "prefix on every key; default: as the design says")
+    from netlab.training.cli_train import add_train_parser
+
+    add_train_parser(sub)
     return parser
 
 
@@ -88,9 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _UsageError(PROG, "choose a command: summary or export")
+            raise _UsageError(PROG, "choose a command: summary, export or train")
         if args.command == "summary":
             return _summary(args)
+        if args.command == "train":
+            from netlab.training.cli_train import train_main
+
+            return train_main(args)
         return _export(args)
     except SystemExit as e:  # --help, --version: argparse has printed what was asked
         return e.code if isinstance(e.code, int) else 0
@@ -171,4 +179,8 @@ def _export(args) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # run the imported netlab.cli, not this __main__ copy: netlab train raises netlab.cli's
+    # error classes, which this copy's main would not recognise
+    from netlab.cli import main as _main
+
+    raise SystemExit(_main())

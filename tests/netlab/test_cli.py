@@ -77,7 +77,7 @@ def test_unreadable_files_give_one_line_and_exit_1(capsys, tmp_path, text, fragm
 
 @pytest.mark.parametrize("argv,fragment", [
     ([], "choose a command"),
-    (["train", MLP], "invalid choice: 'train'"),
+    (["train", MLP], "--data"),
     (["summary"], "DESIGN"),
     (["summary", MLP, "--batch-size", "0"], "positive integer"),
     (["export", MLP, "--format", "onnx", "--out", "w.onnx"], "invalid choice: 'onnx'"),
