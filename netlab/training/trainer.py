@@ -15,7 +15,7 @@ from netlab.training import checkpoint as ckpt
 from netlab.training import evaluate as ev
 from netlab.training.config import TrainConfig
 from netlab.training.controls import Controls
-from netlab.training.events import EventBus, plain
+from netlab.training.events import EventBus
 from netlab.training.guard import Snapshot, all_finite, diagnose, first_nonfinite, nonfinite_message
 from netlab.training.history import History
 from netlab.training.losses import make_loss, resolve_loss_name
@@ -321,7 +321,8 @@ class Trainer:
         if stats is not None:
             report = stats.after_step(step)
             if report is not None:
-                self._emit("stats", plain({**report, "step": step}))
+                # already plain data (TrainingStats' own tests check it): no second pass
+                self._emit("stats", {**report, "step": step})
         n = int(xb.shape[0])
         s = self._sums
         s[0] += value if self.reduction == "sum" else value * n
