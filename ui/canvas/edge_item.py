@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainterPath, QPainterP
 from PySide6.QtWidgets import QGraphicsItem
 
 from ui.canvas import style
+from ui.canvas.style import HoverHighlight
 
 LANE_PAD = 28.0
 STUB = 16.0
@@ -78,7 +79,7 @@ def _clear_lane(x: float, span: list, pad: float, direction: int) -> float:
     return x
 
 
-class EdgeItem(QGraphicsItem):
+class EdgeItem(HoverHighlight, QGraphicsItem):
     """One connection of the design, drawn between two ports.
 
     Examples
@@ -213,10 +214,3 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(style.ERROR if self.error else style.TEXT_DIM)
         painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
 
-    def hoverEnterEvent(self, event) -> None:
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()

@@ -11,12 +11,13 @@ from netlab.design.infer import format_shape
 from ui.canvas import style
 from ui.canvas.layout import GRID, NODE_H, NODE_W
 from ui.canvas.port_item import IN, OUT, PortItem
+from ui.canvas.style import HoverHighlight
 
 HEADER = 22.0
 RADIUS = 8.0
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(HoverHighlight, QGraphicsItem):
     """The card of one design node; its position is the node's (top-left) position.
 
     The item never edits the model: a move is reported to the scene, which pushes one
@@ -239,10 +240,3 @@ class NodeItem(QGraphicsItem):
                 scene.on_node_item_moved(self)
         return super().itemChange(change, value)
 
-    def hoverEnterEvent(self, event) -> None:
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()

@@ -7,13 +7,14 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ui.canvas import style
+from ui.canvas.style import HoverHighlight
 
 IN, OUT = "in", "out"
 
 NORMAL, ACCEPTS, REFUSES = "normal", "accepts", "refuses"
 
 
-class PortItem(QGraphicsItem):
+class PortItem(HoverHighlight, QGraphicsItem):
     """An input or output port of a node (or of a collapsed group's box).
 
     A press on an output port starts a connection drag (the scene's interaction controller
@@ -76,14 +77,6 @@ class PortItem(QGraphicsItem):
             d = r * 0.45
             painter.drawLine(QPointF(-d, -d), QPointF(d, d))
             painter.drawLine(QPointF(-d, d), QPointF(d, -d))
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()
 
     def mousePressEvent(self, event) -> None:
         scene = self.scene()

@@ -169,3 +169,17 @@ def elide(text: str, metrics, width: float) -> str:
     from PySide6.QtCore import Qt
 
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width))
+
+
+class HoverHighlight:
+    """Mixin for graphics items drawn brighter while the pointer is over them (``_hover``)."""
+
+    _hover = False
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
