@@ -12,7 +12,7 @@ from pathlib import Path
 from ui.studio import export_dialog as exports
 from ui.studio.export_dialog import ExportDialog
 from ui.studio.guarded import guarded
-from ui.studio.import_dialog import ImportDialog
+from ui.studio.import_dialog import COLORS, ImportDialog
 from ui.studio.weights import read_state_dict
 
 WEIGHTS_FILTER = "State dicts (*.pt *.pth *.safetensors *.npz);;All files (*)"
@@ -85,6 +85,10 @@ class TransferSlots:
         if not accepted:
             return 0
         kept = self.weights.load_matching(inference, dialog.state)
+        for nid, status in dialog.match.nodes.items():  # the same marks on the canvas
+            item = self.canvas.node_item(nid)
+            if item is not None:
+                item.set_badge(status, COLORS[status])
         self.statusBar().showMessage(f"Loaded {kept} tensor(s) from {Path(path).name}; they "
                                      "go into the exported state_dict", 8000)
         return kept

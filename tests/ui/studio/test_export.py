@@ -118,9 +118,13 @@ def test_a_cancelled_import_keeps_nothing(make_window, monkeypatch, tmp_path):
     monkeypatch.setattr(export_dialog, "ask_open_path", lambda *a: path)
     w.action["import_state"].trigger()
     assert len(w.weights) == 0
+    assert all(w.canvas.node_item(n).badge is None for n in w.document.design.nodes)
     assert w.import_state_dict(path, dialog_hook=lambda d: 1) == 1
     model = w.weights.model(w.document.design)
     np.testing.assert_array_equal(model.state_dict()["fc1.bias"].numpy(), np.ones(128))
+    # each node with state is marked on the canvas as in the dialog: fc1 lacks its weight
+    assert w.canvas.node_item(node_id(w, "fc1")).badge[0] == "missing"
+    assert w.canvas.node_item(node_id(w, "relu")).badge is None  # no state of its own
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
