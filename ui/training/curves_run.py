@@ -1,0 +1,205 @@
+"""One run's curves: its growable buffers and its items in the loss, accuracy and lr plots.
+
+Every update appends the new points to the buffers and calls ``setData`` once per item with a
+view of the filled part; pyqtgraph then draws only what is in view (clip to view) at about one
+point per pixel (peak downsampling keeps the spikes a loss curve is read for).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from ui.training.buffers import GrowableBuffer, ema_continue
+from ui.training.curves_style import pen
+
+__all__ = ["RunCurves"]
+
+_EPOCH_COLUMNS = ("epoch", "step", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
+
+
+def _line(color, alpha, width, dash=False) -> pg.PlotDataItem:
+    # downsampling and clip-to-view come from the plot (see curves_style.make_plot)
+    return pg.PlotDataItem(pen=pen(color, alpha, width, dash), connect="finite")
+
+
+def _markers(color, symbol, filled, alpha) -> pg.PlotDataItem:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    brush = pg.mkBrush(c) if filled else pg.mkBrush(255, 255, 255, alpha)
+    return pg.PlotDataItem(pen=pen(color, alpha // 2, 1.0, dash=True), symbol=symbol,
+                           symbolSize=8, symbolPen=pg.mkPen(c, width=1.5), symbolBrush=brush,
+                           connect="finite")
+
+
+class RunCurves:
+    """The data and plot items of one training run.
+
+    Parameters
+    ----------
+    info:
+        The session's ``runStarted`` payload (run_id, config, task, steps_per_epoch, ...).
+    color:
+        The run's colour.
+    plots:
+        ``{"loss": PlotItem, "accuracy": PlotItem, "lr": PlotItem}``; the items are added there.
+    smoothing:
+        The EMA weight in [0, 1).
+
+    Examples
+    --------
+    >>> run = RunCurves({"run_id": 1}, QColor("#1f77b4"), plots, 0.6)  # doctest: +SKIP
+    >>> run.add_metrics({"step": np.arange(1, 4), "loss": [1.0, .8, .7], "lr": [.1] * 3})
+    """
+
+    def __init__(self, info: dict, color: QColor, plots: dict, smoothing: float):
+        self.info = dict(info)
+        self.run_id = info.get("run_id")
+        self.color = QColor(color)
+        self.smoothing = float(smoothing)
+        self.batches = GrowableBuffer(("step", "loss", "accuracy", "lr"))
+        self.smoothed = GrowableBuffer(("loss", "accuracy"))
+        self.epochs = GrowableBuffer(_EPOCH_COLUMNS, capacity=64)
+        self._ema_state = {"loss": (0.0, 0), "accuracy": (0.0, 0)}
+        self.has_accuracy = False
+        self.current = True
+        self.visible = True
+        self.finished: str | None = None  # the finished reason once the run ended
+        c = self.color
+        self.items = {
+            "raw_loss": _line(c, 70, 1.0), "loss": _line(c, 255, 2.0),
+            "train_loss": _markers(c, "o", True, 255), "val_loss": _markers(c, "s", False, 255),
+            "raw_accuracy": _line(c, 70, 1.0), "accuracy": _line(c, 255, 2.0),
+            "train_accuracy": _markers(c, "o", True, 255),
+            "val_accuracy": _markers(c, "s", False, 255),
+            "lr": _line(c, 255, 1.5),
+        }
+        self._plot_of = {}
+        for name, item in self.items.items():
+            plot = plots["lr" if name == "lr" else
+                         "accuracy" if name.endswith("accuracy") else "loss"]
+            plot.addItem(item)
+            self._plot_of[name] = plot
+
+    # data -----------------------------------------------------------------------------------
+    def add_metrics(self, payload: dict) -> None:
+        """Append a ``metrics`` payload's points (step, loss, accuracy or None, lr) and redraw
+        the batch curves."""
+        step = np.atleast_1d(np.asarray(payload["step"], dtype=np.float64))
+        accuracy = payload.get("accuracy")
+        if accuracy is not None:
+            accuracy = np.atleast_1d(np.asarray(accuracy, dtype=np.float64))
+            self.has_accuracy = self.has_accuracy or bool(np.isfinite(accuracy).any())
+        lr = payload.get("lr")
+        self.batches.append(step=step, loss=payload["loss"], accuracy=accuracy, lr=lr)
+        k = len(step)
+        smoothed = {}
+        for name in ("loss", "accuracy"):
+            values = self.batches[name][-k:]
+            smoothed[name], self._ema_state[name] = ema_continue(
+                values, self.smoothing, self._ema_state[name])
+        self.smoothed.append(**smoothed)
+        self._draw_batches()
+
+    def add_epoch(self, payload: dict) -> None:
+        """Append an ``epochEnded`` payload as markers at the step that ended the epoch."""
+        step = payload.get("step")
+        if step is None:  # the epoch's last step: epoch * steps per epoch (from step 0)
+            spe = self.info.get("steps_per_epoch") or 0
+            step = payload["epoch"] * spe if spe else (
+                self.batches["step"][-1] if len(self.batches) else payload["epoch"])
+        row = {c: payload.get(c) for c in _EPOCH_COLUMNS}
+        row["step"] = step
+        self.epochs.append(**row)
+        if payload.get("train_accuracy") is not None or payload.get("val_accuracy") is not None:
+            self.has_accuracy = True
+        self._draw_epochs()
+
+    def set_smoothing(self, weight: float) -> None:
+        """Smooth the whole run again with EMA weight ``weight`` (vectorised, no redraw loop)."""
+        self.smoothing = float(weight)
+        self.smoothed.clear()
+        smoothed = {}
+        for name in ("loss", "accuracy"):
+            smoothed[name], self._ema_state[name] = ema_continue(self.batches[name],
+                                                                 self.smoothing)
+        self.smoothed.append(**smoothed)
+        self._draw_batches()
+
+    # looks ----------------------------------------------------------------------------------
+    def set_current(self, current: bool) -> None:
+        """The current run is drawn in full with its raw points; earlier ones fainter."""
+        self.current = current
+        c = self.color
+        strong, width = (255, 2.0) if current else (120, 1.5)
+        self.items["loss"].setPen(pen(c, strong, width))
+        self.items["accuracy"].setPen(pen(c, strong, width))
+        self.items["lr"].setPen(pen(c, strong, 1.5))
+        for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+            item = self.items[name]
+            faded = QColor(c)
+            faded.setAlpha(strong)
+            item.setSymbolPen(pg.mkPen(faded, width=1.5))
+            if name.startswith("train"):
+                item.setSymbolBrush(pg.mkBrush(faded))
+            item.setPen(pen(c, strong // 2, 1.0, dash=True))
+        self._apply_visibility()
+
+    def set_visible(self, visible: bool) -> None:
+        self.visible = visible
+        self._apply_visibility()
+
+    def _apply_visibility(self) -> None:
+        for name, item in self.items.items():
+            show = self.visible and (self.current or not name.startswith("raw_"))
+            item.setVisible(show)
+
+    def remove(self) -> None:
+        for name, item in self.items.items():
+            self._plot_of[name].removeItem(item)
+
+    # reading --------------------------------------------------------------------------------
+    def nearest(self, step: float) -> int | None:
+        """The index of the batch point nearest to ``step`` (None when there is none)."""
+        steps = self.batches["step"]
+        if not len(steps):
+            return None
+        i = int(np.searchsorted(steps, step))
+        if i >= len(steps):
+            return len(steps) - 1
+        if i > 0 and step - steps[i - 1] <= steps[i] - step:
+            return i - 1
+        return i
+
+    def epoch_of(self, step: float) -> int | None:
+        spe = self.info.get("steps_per_epoch")
+        return int(np.ceil(step / spe)) if spe else None
+
+    def label(self) -> str:
+        cfg = self.info.get("config") or {}
+        parts = [f"Run {self.run_id}"]
+        if cfg.get("optimizer"):
+            lr = cfg.get("lr")
+            parts.append(f"{cfg['optimizer']} lr {lr:g}" if isinstance(lr, (int, float))
+                         else cfg["optimizer"])
+        if self.finished:
+            parts.append(self.finished)
+        return " · ".join(parts)
+
+    # drawing --------------------------------------------------------------------------------
+    def _draw_batches(self) -> None:
+        step = self.batches["step"]
+        self.items["raw_loss"].setData(step, self.batches["loss"])
+        self.items["loss"].setData(step, self.smoothed["loss"])
+        self.items["lr"].setData(step, self.batches["lr"])
+        if self.has_accuracy:
+            self.items["raw_accuracy"].setData(step, self.batches["accuracy"])
+            self.items["accuracy"].setData(step, self.smoothed["accuracy"])
+
+    def _draw_epochs(self) -> None:
+        step = self.epochs["step"]
+        for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+            values = self.epochs[name]
+            if np.isfinite(values).any():
+                self.items[name].setData(step, values)

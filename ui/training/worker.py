@@ -1,0 +1,262 @@
+"""``TrainingWorker``: runs a :class:`netlab.training.Trainer` in a QThread and turns its
+events into throttled Qt signals of plain Python/numpy data.
+
+The trainer's callbacks run in the worker thread; they collect batch rows and emit at most
+~10 ``metrics`` a second (the points since the last emission), the latest statistics report
+at most ~4 times a second and results (predictions, confusion, decision boundary) at most
+~2 times a second, computed between batches under ``no_grad`` in eval mode. Signals cross to
+the GUI thread queued. ``finished`` is emitted exactly once, whatever happens.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from ui.training.probe import ResultsProbe
+
+__all__ = ["TrainingWorker", "METRICS_INTERVAL", "STATS_INTERVAL", "RESULTS_INTERVAL"]
+
+METRICS_INTERVAL = 0.1  # s: ~10 metrics emissions a second at most
+STATS_INTERVAL = 0.25  # s: ~4 statistics reports a second
+RESULTS_INTERVAL = 0.5  # s: results at most ~2 a second (and never more than ~10% of the time)
+_clock = time.monotonic  # the throttling clock (tests replace it)
+
+
+class TrainingWorker(QObject):
+    """Runs ``trainer.run()`` in the thread it lives in (call :meth:`run` from
+    ``QThread.started``) and reports through signals.
+
+    Parameters
+    ----------
+    trainer : netlab.training.Trainer
+        A trainer that has not run yet; the worker adds its callback.
+    run_id : int
+        Put into every payload.
+    probe : ResultsProbe or None
+        Computes the results payloads (None: no results).
+
+    Examples
+    --------
+    >>> worker = TrainingWorker(trainer, run_id=1)  # doctest: +SKIP
+    >>> worker.moveToThread(thread); thread.started.connect(worker.run)  # doctest: +SKIP
+    """
+
+    metrics = Signal(dict)
+    epochEnded = Signal(dict)
+    statsUpdated = Signal(dict)
+    resultsUpdated = Signal(dict)
+    stateChanged = Signal(str)  # "paused" / "running" as the trainer announces them
+    nonfinite = Signal(dict)
+    checkpointSaved = Signal(str)
+    checkpointFailed = Signal(str)
+    finished = Signal(dict)  # the trainer's final report + run_id; always, exactly once
+
+    def __init__(self, trainer, run_id: int, probe: ResultsProbe | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.trainer = trainer
+        self.run_id = int(run_id)
+        self.probe = probe
+        self.state_dict: dict | None = None  # the trained weights as numpy, set before finished
+        self.error: str | None = None
+        self._rows: list[dict] = []
+        self._stats: dict | None = None
+        self._report: dict | None = None
+        self._paused = False
+        self._last_metrics = self._last_stats = self._last_results = -1e9
+        self._results_interval = RESULTS_INTERVAL
+        self._lock = threading.Lock()
+        self._checkpoints: list[str] = []
+        self.total_steps = trainer.config.epochs * trainer.steps_per_epoch
+        trainer.add_callback(self._on_trainer_event)
+        self._idle = _install_idle_hook(trainer, self._on_trainer_idle)
+
+    # requests from the GUI thread ---------------------------------------------------------
+    def request_checkpoint(self, path: str) -> None:
+        """Save a checkpoint to ``path`` after the current batch, or at once (in the training
+        thread) when paused (thread-safe)."""
+        with self._lock:
+            self._checkpoints.append(str(path))
+        if self._idle is not None:
+            with self._idle:  # wake a paused trainer: it saves, then waits again
+                self._idle.notify_all()
+
+    def take_checkpoint_requests(self) -> list[str]:
+        """The requests not served yet (after the run: the caller saves them itself)."""
+        with self._lock:
+            paths, self._checkpoints = self._checkpoints, []
+        return paths
+
+    # the thread's work --------------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        """Train until done; emits ``finished`` in every case, then quits the thread."""
+        report = None
+        try:
+            with np.errstate(all="ignore"):
+                report = self.trainer.run()
+        except Exception as e:  # noqa: BLE001 - reported as a failed run, never raised in Qt
+            self.error = f"{type(e).__name__}: {e}"
+            traceback.print_exc()
+        finally:
+            try:
+                with np.errstate(all="ignore"):  # NaN results after a nonfinite run are fine
+                    self._flush(force_results=True)
+                if self._checkpoints:  # asked for during the last batch
+                    self._save_requested()
+                self.state_dict = self._capture_state()
+            except Exception:  # noqa: BLE001 - finished must still go out
+                traceback.print_exc()
+            payload = dict(report or self._report or {})
+            if not payload or self.error is not None:
+                payload.update(reason="error", error=self.error or payload.get("error"))
+                payload.setdefault("steps", self.trainer.step_count)
+                payload.setdefault("epochs_run", self.trainer.epoch)
+            payload["run_id"] = self.run_id
+            self.finished.emit(payload)
+            thread = QThread.currentThread()
+            app = QCoreApplication.instance()
+            if thread is not None and (app is None or thread is not app.thread()):
+                thread.quit()  # a worker run directly in the GUI thread (tests) quits nothing
+
+    def _capture_state(self) -> dict:
+        from netlab import backend
+
+        return {k: np.array(backend.to_numpy(v._array if hasattr(v, "_array") else v))
+                for k, v in self.trainer.model.state_dict().items()}
+
+    # trainer callbacks (worker thread) ------------------------------------------------------
+    def _on_trainer_event(self, event: str, payload: dict) -> None:
+        if event == "batch":
+            self._rows.append(payload)
+            self._after_batch()
+        elif event == "stats":
+            self._stats = payload
+        elif event == "epoch":
+            # no metrics flush here: tiny data sets finish many epochs a second
+            self.epochEnded.emit({"run_id": self.run_id, **payload})
+        elif event == "paused":
+            self._paused = True
+            self._flush(force_results=True)
+            self.stateChanged.emit("paused")
+        elif event == "resumed":
+            self._paused = False
+            self.stateChanged.emit("running")
+        elif event == "nonfinite":
+            self._flush_metrics()
+            self.nonfinite.emit({"run_id": self.run_id, **payload})
+        elif event == "checkpoint":
+            self.checkpointSaved.emit(str(payload["path"]))
+        elif event == "finished":
+            self._report = payload
+
+    def _after_batch(self) -> None:
+        if self._paused:  # a single step while paused: show it at once
+            self._flush(force_results=True)
+        else:
+            now = _clock()
+            if now - self._last_metrics >= METRICS_INTERVAL:
+                self._flush_metrics(now)
+            if self._stats is not None and now - self._last_stats >= STATS_INTERVAL:
+                self._flush_stats(now)
+            if self.probe is not None and now - self._last_results >= self._results_interval:
+                self._emit_results()
+        if self._checkpoints:
+            self._save_requested(in_batch_event=True)
+
+    def _on_trainer_idle(self) -> None:
+        """The trainer is about to wait while paused: between batches, nothing in flight."""
+        if self._checkpoints:
+            self._save_requested()
+
+    def _save_requested(self, in_batch_event: bool = False) -> None:
+        trainer = self.trainer
+        # in the "batch" event the trainer has not moved on to the next batch yet: save the
+        # position it will continue from (at an epoch's end, resuming finishes that epoch)
+        bump = 1 if in_batch_event else 0
+        for path in self.take_checkpoint_requests():
+            trainer.batch += bump
+            try:
+                trainer.save_checkpoint(path)
+            except Exception as e:  # noqa: BLE001 - a bad path is the user's, shown
+                self.checkpointFailed.emit(f"could not save the checkpoint {path}: {e}")
+            else:
+                self.checkpointSaved.emit(path)
+            finally:
+                trainer.batch -= bump
+
+    def _flush(self, force_results: bool = False) -> None:
+        self._flush_metrics()
+        if self._stats is not None:
+            self._flush_stats()
+        if force_results and self.probe is not None:
+            self._emit_results()
+
+    def _flush_metrics(self, now: float | None = None) -> None:
+        self._last_metrics = _clock() if now is None else now
+        rows, self._rows = self._rows, []
+        if not rows:
+            return
+        last = rows[-1]
+        acc = [r["accuracy"] for r in rows]
+        self.metrics.emit({
+            "run_id": self.run_id,
+            "step": np.array([r["step"] for r in rows], dtype=np.int64),
+            "loss": np.array([r["loss"] for r in rows], dtype=np.float64),
+            "accuracy": None if all(a is None for a in acc) else np.array(
+                [np.nan if a is None else a for a in acc], dtype=np.float64),
+            "lr": np.array([r["lr"] for r in rows], dtype=np.float64),
+            "epoch": last["epoch"], "batch": last["batch"],
+            "steps_per_epoch": self.trainer.steps_per_epoch, "total_steps": self.total_steps,
+            "samples_per_sec": last["samples_per_sec"], "eta": last["eta"],
+            "elapsed": last["elapsed"]})
+
+    def _flush_stats(self, now: float | None = None) -> None:
+        self._last_stats = _clock() if now is None else now
+        stats, self._stats = self._stats, None
+        self.statsUpdated.emit({**stats, "run_id": self.run_id})
+
+    def _emit_results(self) -> None:
+        t0 = _clock()
+        try:
+            with np.errstate(all="ignore"):
+                result = self.probe.compute(self.trainer.model, self.trainer.device)
+        except Exception:  # noqa: BLE001 - a results bug must not stop the training
+            traceback.print_exc()
+            self.probe = None
+            return
+        cost = _clock() - t0
+        self._last_results = _clock()
+        # keep the results under ~10% of the training time, however slow the model is
+        self._results_interval = max(RESULTS_INTERVAL, 10 * cost)
+        self.resultsUpdated.emit({**result, "run_id": self.run_id,
+                                  "step": self.trainer.step_count})
+
+
+class _IdleCondition(threading.Condition):
+    """The trainer's pause condition, calling ``on_idle`` (with its lock held) each time the
+    training thread is about to block: a paused run can then save a checkpoint in its own
+    thread, never racing a batch."""
+
+    def __init__(self, on_idle):
+        super().__init__()
+        self._on_idle = on_idle
+
+    def wait(self, timeout=None):
+        self._on_idle()
+        return super().wait(timeout)
+
+
+def _install_idle_hook(trainer, on_idle):
+    """Put an :class:`_IdleCondition` into the trainer's controls (before it runs); None
+    when the controls are not the kind expected (then paused saves wait for the next batch)."""
+    controls = getattr(trainer, "_controls", None)
+    if controls is None or type(getattr(controls, "_cv", None)) is not threading.Condition:
+        return None
+    controls._cv = _IdleCondition(on_idle)
+    return controls._cv
