@@ -77,6 +77,19 @@ SPECS = (
     ActionSpec("export_image", "&Graph as PNG/SVG…", "_on_export_image_triggered"),
     ActionSpec("import_state", "&State Dict (.pt, .safetensors, .npz)…",
                "_on_import_state_triggered", ("Ctrl+I",)),
+    # Train (the slots are in ui/studio/training_slots.py; Pause/Resume renames itself)
+    ActionSpec("train", "&Train", "_on_train_triggered", ("F5",),
+               tip="Train a snapshot of the design with the Training panel's settings"),
+    ActionSpec("train_pause", "&Pause", "_on_train_pause_triggered", ("F6",),
+               tip="Pause the run after the current batch, or resume it"),
+    ActionSpec("train_step", "&Step One Batch", "_on_train_step_triggered", ("F10",),
+               tip="Train exactly one batch, then stay paused"),
+    ActionSpec("train_stop", "St&op", "_on_train_stop_triggered", ("Shift+F5",),
+               tip="Stop the run after the current batch; the weights so far are kept"),
+    ActionSpec("save_checkpoint", "Save &Checkpoint…", "_on_save_checkpoint_triggered",
+               tip="Save the run so far (weights, optimizer, position) to continue it later"),
+    ActionSpec("export_trained", "Export Trained &Weights…", "_on_export_trained_triggered",
+               tip="Write the trained state_dict (.pt, .safetensors, .npz)"),
     ActionSpec("about", "&About NetLab Studio", "_on_about_triggered"),
 )
 
@@ -89,6 +102,8 @@ MENUS = (
     ("&View", ("fit", "zoom_in", "zoom_out", "-", "auto_layout", "snap", "minimap", "-",
                "@docks")),
     ("&Model", ("model_dp", "model_seq")),
+    ("&Train", ("train", "train_pause", "train_step", "train_stop", "-", "save_checkpoint",
+                "export_trained", "export_code")),
     ("E&xport", ("export_state", "export_code", "export_summary", "export_image")),
     ("&Import", ("import_state",)),
     ("&Help", ("about",)),

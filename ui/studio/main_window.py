@@ -30,6 +30,7 @@ from ui.panels import InspectorPanel, PalettePanel, ProblemsPanel, SummaryPanel
 from ui.studio.actions import build_menus, create_actions
 from ui.studio.file_slots import APP_NAME, FileSlots
 from ui.studio.guarded import guarded
+from ui.studio.training_slots import TrainingSlots
 from ui.studio.transfer_slots import TransferSlots
 from ui.studio.weights import WeightStore
 
@@ -40,10 +41,10 @@ def ask_text(parent: QWidget, title: str, label: str, text: str) -> str | None:
     return value.strip() if ok and value.strip() else None
 
 
-class MainWindow(FileSlots, TransferSlots, QMainWindow):
-    """The Studio: canvas, palette, inspector, summary and problems, menus and shortcuts
-    (the File slots are in :mod:`ui.studio.file_slots`, Export/Import in
-    :mod:`ui.studio.transfer_slots`).
+class MainWindow(TrainingSlots, FileSlots, TransferSlots, QMainWindow):
+    """The Studio: canvas, palette, inspector, summary, problems and training, menus and
+    shortcuts (the File slots are in :mod:`ui.studio.file_slots`, Export/Import in
+    :mod:`ui.studio.transfer_slots`, Train in :mod:`ui.studio.training_slots`).
 
     Examples
     --------
@@ -76,6 +77,8 @@ class MainWindow(FileSlots, TransferSlots, QMainWindow):
                                    Qt.DockWidgetArea.BottomDockWidgetArea),
         }
         self.tabifyDockWidget(self.docks["summary"], self.docks["problems"])
+        # training settings are remembered per design beside the recent files
+        self._setup_training(self.recent.settings)
         self.docks["summary"].raise_()
         self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [230, 300],
                          Qt.Orientation.Horizontal)
@@ -100,6 +103,7 @@ class MainWindow(FileSlots, TransferSlots, QMainWindow):
         self._update_title()
         self._update_stats()
         self._update_enabled()
+        self._update_training_actions()
         self._on_problems_count_changed(self.problems.count())
         self.resize(1400, 900)
 

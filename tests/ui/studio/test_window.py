@@ -46,7 +46,7 @@ def test_every_menu_entry_exists_with_its_shortcut(make_window):
     docks = [a.text() for a in w.menus["View"].actions() if a.menu() is not None][0]
     assert docks == "&Panels"
     assert {d.windowTitle() for d in w.findChildren(QDockWidget)} == {
-        "Palette", "Inspector", "Summary", "Problems"}
+        "Palette", "Inspector", "Summary", "Problems", "Training"}
     # editing keys act on the canvas only: typing in a field never deletes a node
     assert w.action["delete"].shortcutContext() == Qt.ShortcutContext.WidgetWithChildrenShortcut
     assert w.action["delete"] in w.canvas.actions()
