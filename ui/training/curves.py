@@ -5,6 +5,10 @@ per-epoch train/validation markers, the accuracy curve (classification), the lea
 a log-scale toggle for the loss, a hover read-out, and the runs of the same design kept for
 comparison (earlier ones fainter, each its own colour, hideable in the run list). Everything
 follows the session's signals; nothing here touches the session's state.
+
+The signals only append to the runs' buffers: one single-shot timer (``REDRAW_MS``) armed by
+them redraws, at most ~10 times a second and only while the widget is shown; a hidden widget
+catches up when it is shown again. Drawing every emission would flood the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +37,29 @@ from ui.training.curves_style import add_legend, make_plot, pen, run_color
 __all__ = ["CurvesWidget"]
 
 _VALUE_NAMES = {"loss": "loss", "accuracy": "accuracy", "lr": "lr"}
+REDRAW_MS = 100  # the curves redraw at most ~10 times a second
+
+
+def lr_range(values: np.ndarray) -> tuple[float, float] | None:
+    """The y range showing learning rates ``values``: their span padded by 8 %, or for a
+    constant rate the value +-10 % (pyqtgraph's own +-0.5 would dwarf a rate of 0.01).
+
+    Examples
+    --------
+    >>> [round(v, 6) for v in lr_range(np.array([0.01, 0.01]))]
+    [0.009, 0.011]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return None
+    lo, hi = float(v.min()), float(v.max())
+    scale = max(abs(lo), abs(hi))
+    if hi - lo > 1e-6 * scale:
+        pad = 0.08 * (hi - lo)
+    else:
+        pad = 0.1 * scale if scale > 0 else 1e-3
+    return lo - pad, hi + pad
 
 
 def _fmt(value: float) -> str:
@@ -45,14 +72,15 @@ class CurvesWidget(QWidget):
     Parameters
     ----------
     session:
-        Anything with the session's signals runStarted, metrics, epochEnded and runFinished.
+        Anything with the session's signals runStarted, metrics (with its "epochs" rows) and
+        runFinished.
     smoothing:
         The initial EMA weight in [0, 1) (TensorBoard's default 0.6).
 
     Examples
     --------
     >>> curves = CurvesWidget(session)  # doctest: +SKIP
-    >>> session.start("moons", TrainConfig(epochs=5))  # curves gain points as it trains
+    >>> session.start("moons", TrainConfig(epochs=5))  # doctest: +SKIP
     """
 
     def __init__(self, session, parent: QWidget | None = None, smoothing: float = 0.6):
@@ -60,11 +88,20 @@ class CurvesWidget(QWidget):
         self.session = session
         self.runs: dict[int, RunCurves] = {}
         self.current_id: int | None = None
+        self.redraw_count = 0  # redraws done (the coalescing is tested by it)
+        self._lr_span: tuple[float, float] | None = None  # the lr plot's y range, as set
+        # the step axis grows by half when the points reach its end (to the planned steps at
+        # most) instead of on every update: an unchanged axis is not laid out again
+        self._x_end: float | None = None
+        self.follow_steps = True  # False once the user pans or zooms a plot
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self._build(smoothing)
         self._replay(getattr(session, "runs", None) or [])
         session.runStarted.connect(self._on_session_run_started)
         session.metrics.connect(self._on_session_metrics)
-        session.epochEnded.connect(self._on_session_epoch_ended)
         session.runFinished.connect(self._on_session_run_finished)
 
     def _replay(self, records) -> None:
@@ -74,14 +111,12 @@ class CurvesWidget(QWidget):
             started.setdefault("run_id", record.run_id)
             started.setdefault("config", record.config)
             self._on_session_run_started(started)
-            if len(record.steps):
-                self._on_session_metrics({"run_id": record.run_id,
-                                          "step": record.steps.view(),
-                                          "loss": record.loss.view(),
-                                          "accuracy": record.accuracy.view(),
-                                          "lr": record.lr.view()})
-            for row in record.epochs:
-                self._on_session_epoch_ended({**row, "run_id": record.run_id})
+            self._on_session_metrics({"run_id": record.run_id,
+                                      "step": record.steps.view(),
+                                      "loss": record.loss.view(),
+                                      "accuracy": record.accuracy.view(),
+                                      "lr": record.lr.view(),
+                                      "epochs": list(record.epochs)})
             if record.report is not None:
                 self._on_session_run_finished({**record.report, "run_id": record.run_id})
 
@@ -118,6 +153,8 @@ class CurvesWidget(QWidget):
         }
         for name in ("accuracy", "lr"):
             self.plots[name].setXLink(self.plots["loss"])
+        for plot in self.plots.values():
+            plot.getPlotItem().vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
         self.legend = add_legend(self.plots["loss"])
         self.crosshairs = {}
         self._proxies = []
@@ -193,14 +230,8 @@ class CurvesWidget(QWidget):
         if run is None:
             return  # points of a run this widget never saw start (made after it began)
         run.add_metrics(payload)
-        if run.has_accuracy and self.plots["accuracy"].isHidden():
-            self._update_accuracy_plot()
-
-    def _on_session_epoch_ended(self, payload: dict) -> None:
-        run = self.runs.get(payload.get("run_id"))
-        if run is not None:
-            run.add_epoch(payload)
-            self._update_accuracy_plot()
+        if run.dirty:
+            self.request_redraw()
 
     def _on_session_run_finished(self, payload: dict) -> None:
         run = self.runs.get(payload.get("run_id"))
@@ -218,6 +249,8 @@ class CurvesWidget(QWidget):
         self._show_smoothing()
         for run in self.runs.values():
             run.set_smoothing(self.smoothing)
+        if self.isVisible():  # the user's own change: shown at once
+            self.redraw()
 
     def _on_smoothing_slider_moved(self, value: int) -> None:
         self.smoothing_label.setText(f"{value / 100:.2f}")
@@ -230,6 +263,7 @@ class CurvesWidget(QWidget):
         if run is not None:
             run.set_visible(item.checkState() == Qt.CheckState.Checked)
             self._update_accuracy_plot()
+            self._update_lr_range()
 
     def clear_runs(self) -> None:
         """Forget every run's curves (e.g. when another design replaces the document's)."""
@@ -238,6 +272,9 @@ class CurvesWidget(QWidget):
         self.current_id = None
         self.legend.clear()
         self._update_accuracy_plot()
+        self._update_lr_range()
+        self._x_end = None
+        self.plots["loss"].getPlotItem().vb.enableAutoRange(x=True)
 
     def set_run_visible(self, run_id: int, visible: bool) -> None:
         """Show or hide a run's curves (as ticking it in the run list does)."""
@@ -245,6 +282,45 @@ class CurvesWidget(QWidget):
         if item is None:
             raise KeyError(f"CurvesWidget: no run {run_id!r}; the runs are {sorted(self.runs)}")
         item.setCheckState(Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
+
+    # redrawing ------------------------------------------------------------------------------
+    def request_redraw(self) -> None:
+        """Redraw within ``REDRAW_MS`` if shown: many requests meanwhile make one redraw; a
+        hidden widget redraws when it is shown (see :meth:`showEvent`)."""
+        if self.isVisible() and not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def _on_redraw_timer_timeout(self) -> None:
+        if self.isVisible():
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Hand every run's new points to its plot items now (the timer calls this)."""
+        self._redraw_timer.stop()
+        changed = [run for run in self.runs.values() if run.dirty]
+        if not changed:
+            return
+        lr_changed = any(run.batches_dirty for run in changed)
+        for run in changed:
+            run.draw()
+        self._update_step_range()
+        self._update_accuracy_plot()
+        if lr_changed:
+            self._update_lr_range()
+        # the new ranges now, not in pyqtgraph's prepare-for-paint: a range changed while
+        # painting asks for a second paint of every plot (twice the GUI time per update)
+        for plot in self.plots.values():
+            plot.getPlotItem().vb.prepareForPaint()
+        self.redraw_count += 1
+
+    def pending(self) -> bool:
+        """Whether some points or epoch rows wait for a redraw."""
+        return any(run.dirty for run in self.runs.values())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.pending():  # what came while hidden
+            self.redraw()
 
     # hover ----------------------------------------------------------------------------------
     def _on_plot_mouse_moved(self, name: str, event) -> None:
@@ -292,7 +368,42 @@ class CurvesWidget(QWidget):
 
     def _update_accuracy_plot(self) -> None:
         wanted = any(r.has_accuracy and r.visible for r in self.runs.values())
-        self.plots["accuracy"].setVisible(wanted)
+        if wanted == self.plots["accuracy"].isHidden():
+            self.plots["accuracy"].setVisible(wanted)
+
+    def _on_range_changed_manually(self, *_args) -> None:
+        self.follow_steps = False  # the user's view stays (the plot's "A" button: follow)
+
+    def _update_step_range(self) -> None:
+        vb = self.plots["loss"].getPlotItem().vb
+        if vb.autoRangeEnabled()[0]:  # the "A" button (or the start): follow the run again
+            self.follow_steps, self._x_end = True, None
+        if not self.follow_steps:
+            return
+        shown = [r for r in self.runs.values() if r.visible and len(r.batches)]
+        if not shown:
+            return
+        last = max(float(r.batches["step"][-1]) for r in shown)
+        if self._x_end is not None and last <= self._x_end:
+            return
+        end = 1.5 * last
+        planned = max((r.total_steps or 0.0) for r in shown)
+        if planned >= last:
+            end = min(end, planned)
+        self._x_end = end
+        vb.setXRange(0, end, padding=0.02)
+
+    def _update_lr_range(self) -> None:
+        shown = [r.batches["lr"] for r in self.runs.values() if r.visible and len(r.batches)]
+        span = lr_range(np.concatenate(shown)) if shown else None
+        if span == self._lr_span:
+            return  # an unchanged range: no relayout of the axis (a constant lr, mostly)
+        self._lr_span = span
+        vb = self.plots["lr"].getPlotItem().vb
+        if span is None:
+            vb.enableAutoRange(y=True)
+        else:
+            vb.setYRange(*span, padding=0)
 
     def _fill_legend(self, run: RunCurves) -> None:
         self.legend.clear()

@@ -1,8 +1,10 @@
 """One run's curves: its growable buffers and its items in the loss, accuracy and lr plots.
 
-Every update appends the new points to the buffers and calls ``setData`` once per item with a
-view of the filled part; pyqtgraph then draws only what is in view (clip to view) at about one
-point per pixel (peak downsampling keeps the spikes a loss curve is read for).
+The session's signals only append to the buffers (and mark the run dirty); ``draw`` later calls
+``setData`` once per changed item with a view of the filled part, at the widget's pace (a few
+times a second, and only while it is shown). pyqtgraph then draws only what is in view (clip to
+view) at about one point per pixel (peak downsampling keeps the spikes a loss curve is read
+for).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class RunCurves:
     --------
     >>> run = RunCurves({"run_id": 1}, QColor("#1f77b4"), plots, 0.6)  # doctest: +SKIP
     >>> run.add_metrics({"step": np.arange(1, 4), "loss": [1.0, .8, .7], "lr": [.1] * 3})
+    ... # doctest: +SKIP
+    >>> run.draw()  # the widget's redraw timer does this  # doctest: +SKIP
     """
 
     def __init__(self, info: dict, color: QColor, plots: dict, smoothing: float):
@@ -66,6 +70,10 @@ class RunCurves:
         self.current = True
         self.visible = True
         self.finished: str | None = None  # the finished reason once the run ended
+        # what changed since the last draw: batch points (and their smoothing), epoch rows
+        self.batches_dirty = False
+        self.epochs_dirty = False
+        self.total_steps: float | None = None  # the planned steps, once a metrics says
         c = self.color
         self.items = {
             "raw_loss": _line(c, 70, 1.0), "loss": _line(c, 255, 2.0),
@@ -84,40 +92,50 @@ class RunCurves:
 
     # data -----------------------------------------------------------------------------------
     def add_metrics(self, payload: dict) -> None:
-        """Append a ``metrics`` payload's points (step, loss, accuracy or None, lr) and redraw
-        the batch curves."""
+        """Append a ``metrics`` payload's points (step, loss, accuracy or None, lr) and its
+        epoch rows (``payload["epochs"]``); drawn at the next :meth:`draw`."""
+        for row in payload.get("epochs") or ():
+            self.add_epoch(row)
+        if payload.get("step") is None:
+            return
         step = np.atleast_1d(np.asarray(payload["step"], dtype=np.float64))
+        k = len(step)
+        if k == 0:  # an emission with epoch rows only (the run's final flush)
+            return
         accuracy = payload.get("accuracy")
         if accuracy is not None:
             accuracy = np.atleast_1d(np.asarray(accuracy, dtype=np.float64))
             self.has_accuracy = self.has_accuracy or bool(np.isfinite(accuracy).any())
+        if payload.get("total_steps"):
+            self.total_steps = float(payload["total_steps"])
         lr = payload.get("lr")
         self.batches.append(step=step, loss=payload["loss"], accuracy=accuracy, lr=lr)
-        k = len(step)
         smoothed = {}
         for name in ("loss", "accuracy"):
             values = self.batches[name][-k:]
             smoothed[name], self._ema_state[name] = ema_continue(
                 values, self.smoothing, self._ema_state[name])
         self.smoothed.append(**smoothed)
-        self._draw_batches()
+        self.batches_dirty = True
 
-    def add_epoch(self, payload: dict) -> None:
-        """Append an ``epochEnded`` payload as markers at the step that ended the epoch."""
-        step = payload.get("step")
+    def add_epoch(self, row: dict) -> None:
+        """Append one epoch row (of ``metrics["epochs"]``) as markers at the step that ended
+        the epoch; drawn at the next :meth:`draw`."""
+        step = row.get("step")
         if step is None:  # the epoch's last step: epoch * steps per epoch (from step 0)
             spe = self.info.get("steps_per_epoch") or 0
-            step = payload["epoch"] * spe if spe else (
-                self.batches["step"][-1] if len(self.batches) else payload["epoch"])
-        row = {c: payload.get(c) for c in _EPOCH_COLUMNS}
-        row["step"] = step
-        self.epochs.append(**row)
-        if payload.get("train_accuracy") is not None or payload.get("val_accuracy") is not None:
+            step = row["epoch"] * spe if spe else (
+                self.batches["step"][-1] if len(self.batches) else row["epoch"])
+        values = {c: row.get(c) for c in _EPOCH_COLUMNS}
+        values["step"] = step
+        self.epochs.append(**values)
+        if row.get("train_accuracy") is not None or row.get("val_accuracy") is not None:
             self.has_accuracy = True
-        self._draw_epochs()
+        self.epochs_dirty = True
 
     def set_smoothing(self, weight: float) -> None:
-        """Smooth the whole run again with EMA weight ``weight`` (vectorised, no redraw loop)."""
+        """Smooth the whole run again with EMA weight ``weight`` (vectorised, no point loop);
+        drawn at the next :meth:`draw`."""
         self.smoothing = float(weight)
         self.smoothed.clear()
         smoothed = {}
@@ -125,7 +143,19 @@ class RunCurves:
             smoothed[name], self._ema_state[name] = ema_continue(self.batches[name],
                                                                  self.smoothing)
         self.smoothed.append(**smoothed)
-        self._draw_batches()
+        self.batches_dirty = True
+
+    @property
+    def dirty(self) -> bool:
+        return self.batches_dirty or self.epochs_dirty
+
+    def draw(self) -> None:
+        """Hand what changed since the last draw to the plot items (one setData each)."""
+        if self.batches_dirty:
+            self._draw_batches()
+        if self.epochs_dirty:
+            self._draw_epochs()
+        self.batches_dirty = self.epochs_dirty = False
 
     # looks ----------------------------------------------------------------------------------
     def set_current(self, current: bool) -> None:

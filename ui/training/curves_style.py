@@ -55,6 +55,9 @@ def make_plot(title: str, y_label: str, x_label: str | None = "step", parent=Non
         axis.setTextPen(pg.mkPen(_FOREGROUND))
         axis.setTickFont(font)
         axis.enableAutoSIPrefix(False)  # "lr (x0.001)" over ticks "20, 40" misleads
+        # major ticks (and grid lines) only: the minor grid's many translucent lines were
+        # ~3/4 of a plot's paint time (10 ms of 13), repainted on every live update
+        axis.setStyle(maxTickLevel=0)
     item.setLabel("left", y_label, color=_FOREGROUND)
     if x_label:
         item.setLabel("bottom", x_label, color=_FOREGROUND)
@@ -69,9 +72,33 @@ def make_plot(title: str, y_label: str, x_label: str | None = "step", parent=Non
     return widget
 
 
-def add_legend(plot: pg.PlotWidget) -> pg.LegendItem:
-    """A legend in the top-right corner with a translucent white box and dark text."""
-    legend = plot.getPlotItem().addLegend(offset=(-10, 10), labelTextColor=_FOREGROUND,
-                                          brush=pg.mkBrush(255, 255, 255, 210),
-                                          pen=pg.mkPen("#c0c0c0"), labelTextSize="8pt")
+class _OutsideLegend(pg.LegendItem):
+    """A legend in the plot's title row, right-aligned: it never covers a curve. The title
+    row grows to the legend's height whenever an entry is added or removed."""
+
+    def updateSize(self):
+        super().updateSize()
+        plot = self.parentItem()
+        if isinstance(plot, pg.PlotItem):
+            height = self.height() + 4 if self.items else 0
+            plot.layout.setRowFixedHeight(0, max(height, plot.titleLabel.height()))
+
+
+def add_legend(plot: pg.PlotWidget, columns: int = 2) -> pg.LegendItem:
+    """A legend above the plot's view box, at the right of its title (left-aligned), entries
+    in ``columns`` columns; the view box shrinks by the legend's height instead of being
+    covered by it.
+
+    Examples
+    --------
+    >>> legend = add_legend(make_plot("Loss", "loss"))  # doctest: +SKIP
+    >>> legend.addItem(curve, "smoothed")  # doctest: +SKIP
+    """
+    item = plot.getPlotItem()
+    item.titleLabel.setText(item.titleLabel.text, justify="left")  # the legend is right
+    legend = _OutsideLegend(offset=None, colCount=columns, labelTextColor=_FOREGROUND,
+                            labelTextSize="8pt", horSpacing=8)
+    legend.setParentItem(item)
+    legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-6, 1))
+    item.legend = legend  # as PlotItem.addLegend keeps it (PlotItem.clear, named items)
     return legend

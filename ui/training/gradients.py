@@ -3,8 +3,11 @@ selected layer's gradient and weight histograms (now, and over time as a heat ma
 table of every layer's latest numbers with its health.
 
 Everything comes from the session's ``runStarted`` and ``statsUpdated`` signals (plain
-python/numpy reports of :class:`netlab.training.stats.TrainingStats`, about 4 a second);
-the widget never touches the model being trained.
+python/numpy reports of :class:`netlab.training.stats.TrainingStats`, about 4 a second, with
+every step collected since the previous one under ``"series"``); the widget never touches
+the model being trained. The signals only append to the history and arm a single-shot
+timer: at most one redraw every :data:`REDRAW_MS`, and only while the widget is visible (a
+hidden one catches up when shown), so a fast run never floods the GUI thread with repaints.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -30,56 +34,22 @@ from PySide6.QtWidgets import (
 )
 
 from ui.training.gradients_data import GradientHistory
+from ui.training.gradients_plots import LegendView, fmt_stat, make_plot
 from ui.training.health import HEALTH_LABELS, health_color, quiet_slot
 
-__all__ = ["GradientsWidget", "COLUMNS"]
+__all__ = ["GradientsWidget", "COLUMNS", "REDRAW_MS", "PARTS"]
 
+REDRAW_MS = 250  # the longest a new report waits to be drawn; also the shortest redraw gap
+# a redraw goes in parts, each painted on its own (~5-15 ms of pyqtgraph painting each; all
+# at once stalled the GUI ~100 ms): the norm lines and the table, the ratio lines, then each
+# kind's histograms
+PARTS = ("norm", "ratio", "grad", "weight")
+PART_GAP_MS = 40  # between two parts of one redraw: the event loop breathes (paints, input)
 COLUMNS = ("Layer", "Grad norm", "Update ratio", "Weight norm", "Dead units", "Health")
 _PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2",
             "#7F7F7F", "#BCBD22", "#17BECF")
 _NO_BINS = "histograms need 'histogram bins' > 0 in the training settings"
 _NO_STATS = "gradient statistics are off: set 'statistics every k steps' to 1 or more"
-
-
-def _fmt(value, percent: bool = False) -> str:
-    if value is None:
-        return "–"
-    v = float(value)
-    if not math.isfinite(v):
-        return str(v)
-    return f"{v:.0%}" if percent else f"{v:.3g}"
-
-
-class _LogAxis(pg.AxisItem):
-    """A log axis whose minor ticks thin out to 2 and 5 (or none) over wide ranges: norms
-    span decades, and pyqtgraph's 2..9 labels then print on top of each other."""
-
-    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 - Qt names
-        levels = super().logTickValues(minVal, maxVal, size, stdTicks)
-        span = maxVal - minVal
-        if span < 1.0:
-            return levels
-        keep = (2, 5) if span < 3.0 else ()
-        out = []
-        for spacing, values in levels:
-            if spacing is None:
-                values = [v for v in values if round(10 ** (v - math.floor(v + 1e-9))) in keep
-                          or abs(v - round(v)) < 1e-9]
-            out.append((spacing, values))
-        return out
-
-
-def _plot(title: str, log_y: bool = False, x_label: str = "step") -> pg.PlotWidget:
-    w = pg.PlotWidget(background="w", axisItems={"left": _LogAxis("left")} if log_y else None)
-    item = w.getPlotItem()
-    item.setTitle(title, size="9pt", color="#333")
-    item.showGrid(x=True, y=True, alpha=0.2)
-    item.setLabel("bottom", x_label)
-    item.setLogMode(y=log_y)
-    item.setDownsampling(auto=True, mode="peak")
-    item.setClipToView(True)
-    w.setMinimumHeight(130)
-    return w
 
 
 class GradientsWidget(QWidget):
@@ -109,6 +79,14 @@ class GradientsWidget(QWidget):
         self.norm_curves: dict[str, pg.PlotDataItem] = {}
         self.ratio_curves: dict[str, pg.PlotDataItem] = {}
         self._run_parameters: list[str] = []
+        self._built: tuple[list[str], list[str]] | None = None  # (layers, grad_layers) shown
+        self.redraws = 0  # redraws begun so far (each draws every part due): tests read it
+        self._dirty: set[str] = set()  # parts with news not drawn yet
+        self._todo: list[str] = []  # the parts still to draw in the redraw under way
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self._build()
         session.runStarted.connect(self._on_session_run_started)
         session.statsUpdated.connect(self._on_session_stats_updated)
@@ -123,6 +101,8 @@ class GradientsWidget(QWidget):
         self.param_combo.currentTextChanged.connect(self._on_param_combo_changed)
         self.status = QLabel("No run yet: start training to see gradients.")
         self.status.setStyleSheet("color: #666")
+        # a long flag must not widen the view: it is cut at the edge (whole in the tooltip)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Layer"))
         bar.addWidget(self.layer_combo)
@@ -130,20 +110,32 @@ class GradientsWidget(QWidget):
         bar.addWidget(self.param_combo)
         bar.addWidget(self.status, 1)
 
-        self.norm_plot = _plot("Gradient norm per layer", log_y=True)
-        self.legend = self.norm_plot.getPlotItem().addLegend(offset=(-6, 6), labelTextSize="8pt")
+        self.norm_plot = make_plot("Gradient norm per layer", log_y=True)
+        # the legend sits in its own column beside the two line plots, never over a line;
+        # one legend serves both (a layer has one colour in each)
+        self.legend_view = LegendView(self._fit_legend)
+        self.legend_view.setBackground("w")
+        self.legend_view.ci.setContentsMargins(2, 24, 2, 2)  # level with the plots' frames
+        self.legend = pg.LegendItem(labelTextSize="8pt", verSpacing=-4)
+        self.legend_view.addItem(self.legend)
+        self.legend_view.ci.layout.setRowStretchFactor(1, 1)
+        self.legend_view.nextRow()
+        self.legend_view.addLabel("")  # takes the height below the legend: it stays on top
+        self.legend_view.setFixedWidth(40)
+        self.legend_view.setToolTip("click a layer to hide or show its lines")
         self.legend.sigSampleClicked.connect(self._on_legend_sample_clicked)
-        self.ratio_plot = _plot("Update / weight ratio", log_y=True)
+        self.ratio_plot = make_plot("Update / weight ratio", log_y=True)
         self.ratio_plot.setXLink(self.norm_plot)
         self.hist_plots, self.bars, self.heat_plots, self.heats = {}, {}, {}, {}
         for kind, title in (("grad", "Gradients"), ("weight", "Weights")):
-            p = self.hist_plots[kind] = _plot(f"{title}: histogram now", x_label="value")
+            p = self.hist_plots[kind] = make_plot(f"{title}: histogram now", x_label="value")
             p.getPlotItem().setLabel("left", "count")
             bars = self.bars[kind] = pg.BarGraphItem(
                 x0=[], x1=[], height=[], brush=pg.mkBrush("#4C78A8" if kind == "grad"
                                                           else "#F58518"), pen=None)
             p.addItem(bars)
-            h = self.heat_plots[kind] = _plot(f"{title} over time (log counts)", x_label="value")
+            h = self.heat_plots[kind] = make_plot(f"{title} over time (log counts)",
+                                                  x_label="value")
             h.getPlotItem().setLabel("left", "step")
             img = self.heats[kind] = pg.ImageItem(axisOrder="row-major")
             img.setColorMap(pg.colormap.get("viridis"))
@@ -153,6 +145,7 @@ class GradientsWidget(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.norm_plot, 0, 0)
         grid.addWidget(self.ratio_plot, 0, 1)
+        grid.addWidget(self.legend_view, 0, 2)
         grid.addWidget(self.hist_plots["grad"], 1, 0)
         grid.addWidget(self.hist_plots["weight"], 1, 1)
         grid.addWidget(self.heat_plots["grad"], 2, 0)
@@ -225,6 +218,10 @@ class GradientsWidget(QWidget):
         self.history.reset(layers, self._run_parameters)
         owners = {p.rpartition(".")[0] for p in info.get("parameters") or []}
         self._rebuild_layers(layers, [n for n in layers if n in owners])
+        self._dirty.clear()
+        self._todo.clear()
+        self._redraw_timer.stop()
+        self._refresh_histograms()  # the last run's bars and heat maps go
         every = (info.get("config") or {}).get("stats_every", 1)
         self.status.setText(f"run {self.run_id}: waiting for the first statistics" if every
                             else f"run {self.run_id}: {_NO_STATS}")
@@ -233,11 +230,61 @@ class GradientsWidget(QWidget):
     def _on_session_stats_updated(self, report: dict) -> None:
         if self.run_id is not None and report.get("run_id", self.run_id) != self.run_id:
             return  # a late report of an earlier run
-        if self.history.add(report):
-            self._rebuild_layers(self.history.layers, self.history.grad_layers)
-        self._refresh_lines()
-        self._refresh_table(report)
-        self._refresh_histograms()
+        if self.history.add(report):  # the first report of a run: its layers
+            built = (self.history.layers, self.history.grad_layers)
+            if built != self._built:  # not what runStarted announced: build what came
+                self._rebuild_layers(*built)
+            else:  # the same lines and rows (a second rebuild costs ~30 ms): its parameters
+                self._fill_params()
+        self._dirty.update(PARTS)
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start(REDRAW_MS)
+
+    # redraws ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw every part (lines, table, histograms) from the history now, in one go (the
+        timer draws them part by part on its own; tests need it at once)."""
+        self._dirty.clear()
+        self._todo.clear()
+        self._redraw_timer.stop()
+        self.redraws += 1
+        for part in PARTS:
+            self._draw(part)
+
+    @property
+    def pending(self) -> bool:
+        """Reports arrived that are not fully drawn yet (hidden, or the timer has not
+        finished)."""
+        return bool(self._dirty or self._todo)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if self.pending:  # what came while hidden: drawn now, part by part
+            self._redraw_timer.start(0)
+
+    @quiet_slot
+    def _on_redraw_timer_timeout(self) -> None:
+        if not self.isVisible():  # drawn when shown (showEvent)
+            return
+        if not self._todo:  # a new redraw: every part with news, in order
+            self._todo = [part for part in PARTS if part in self._dirty]
+            self._dirty.clear()
+            if not self._todo:
+                return
+            self.redraws += 1
+        self._draw(self._todo.pop(0))
+        if self._todo:
+            self._redraw_timer.start(PART_GAP_MS)
+        elif self._dirty:  # news during this redraw: the next one, a full interval later
+            self._redraw_timer.start(REDRAW_MS)
+
+    def _draw(self, part: str) -> None:
+        if part in ("norm", "ratio"):
+            self._refresh_lines(part)
+            if part == "norm" and self.history.latest is not None:
+                self._refresh_table(self.history.latest)
+        else:
+            self._refresh_histograms((part,))
 
     def _show_status(self, no_bins: bool) -> None:
         report = self.history.latest
@@ -249,6 +296,7 @@ class GradientsWidget(QWidget):
         self.status.setToolTip("\n".join(flags))
 
     def _rebuild_layers(self, layers: list[str], grad_layers: list[str]) -> None:
+        self._built = (list(layers), list(grad_layers))
         plot, ratio = self.norm_plot.getPlotItem(), self.ratio_plot.getPlotItem()
         for curve in self.norm_curves.values():
             plot.removeItem(curve)
@@ -259,8 +307,10 @@ class GradientsWidget(QWidget):
         for i, name in enumerate(grad_layers):
             pen = pg.mkPen(_PALETTE[i % len(_PALETTE)], width=1.6)
             self.norm_curves[name] = plot.plot([], [], pen=pen, name=name, connect="finite")
+            self.legend.addItem(self.norm_curves[name], name)
             self.ratio_curves[name] = ratio.plot([], [], pen=pen, connect="finite")
             self.set_layer_visible(name, name not in self.hidden)
+        self._fit_legend()
         current = self.selected_layer
         self.layer_combo.blockSignals(True)
         self.layer_combo.clear()
@@ -274,11 +324,28 @@ class GradientsWidget(QWidget):
             for c in range(len(COLUMNS)):
                 self.table.setItem(r, c, QTableWidgetItem(name if c == 0 else "–"))
 
-    def _refresh_lines(self) -> None:
+    def _fit_legend(self) -> None:
+        """Size the legend's column to the legend: one row per layer, or as many columns
+        as its height needs (a deep model's names never run off the bottom)."""
+        n = len(self.legend.items)
+        if not n:
+            self.legend_view.setFixedWidth(40)
+            return
+        self.legend.setColumnCount(1)
+        self.legend.updateSize()
+        row = max(self.legend.boundingRect().height() / n, 1.0)
+        fit = max(int((self.legend_view.height() - 30) // row), 1)
+        self.legend.setColumnCount(math.ceil(n / fit))
+        self.legend_view.setFixedWidth(int(self.legend.boundingRect().width()) + 8)
+
+    def _refresh_lines(self, which: str = "norm") -> None:
         steps = self.history.steps
-        for name, curve in self.norm_curves.items():
-            curve.setData(steps, self.history.norms(name))
-            self.ratio_curves[name].setData(steps, self.history.ratios(name))
+        if which == "norm":
+            for name, curve in self.norm_curves.items():
+                curve.setData(steps, self.history.norms(name))
+        else:
+            for name, curve in self.ratio_curves.items():
+                curve.setData(steps, self.history.ratios(name))
 
     def _refresh_table(self, report: dict) -> None:
         layers = report.get("layers") or {}
@@ -287,9 +354,9 @@ class GradientsWidget(QWidget):
             name = self.table.item(r, 0).text()
             st = layers.get(name) or {}
             verdict = health.get(name)
-            values = (_fmt(st.get("grad_norm")), _fmt(st.get("update_ratio")),
-                      _fmt(st.get("weight_norm")),
-                      _fmt(st.get("dead_units_fraction"), percent=True),
+            values = (fmt_stat(st.get("grad_norm")), fmt_stat(st.get("update_ratio")),
+                      fmt_stat(st.get("weight_norm")),
+                      fmt_stat(st.get("dead_units_fraction"), percent=True),
                       HEALTH_LABELS.get(verdict, verdict or "–"))
             for c, text in enumerate(values, start=1):
                 self.table.item(r, c).setText(text)
@@ -317,17 +384,15 @@ class GradientsWidget(QWidget):
                 self.param_combo.setCurrentText(weight[0])
         self.param_combo.blockSignals(False)
 
-    def _refresh_histograms(self) -> None:
+    def _refresh_histograms(self, kinds: tuple[str, ...] = ("grad", "weight")) -> None:
         param = self.selected_parameter
-        any_hist = False
-        for kind in ("grad", "weight"):
+        for kind in kinds:
             rows = self.history.histograms(param, kind) if param else None
             bars, img = self.bars[kind], self.heats[kind]
             if rows is None or rows.latest is None:
                 bars.setOpts(x0=[], x1=[], height=[])
                 img.clear()
                 continue
-            any_hist = True
             edges = rows.edges
             bars.setOpts(x0=edges[:-1], x1=edges[1:], height=rows.latest)
             used = np.flatnonzero(rows.latest)
@@ -342,7 +407,9 @@ class GradientsWidget(QWidget):
                 height = span * len(counts) / max(len(counts) - 1, 1)
                 img.setRect(QRectF(float(edges[0]), float(steps[0]),
                                    float(edges[-1] - edges[0]), height))
-        self._show_status(no_bins=bool(param) and not any_hist)
+        shown = [self.history.histograms(param, k) for k in ("grad", "weight")] if param else []
+        self._show_status(no_bins=bool(param) and all(r is None or r.latest is None
+                                                      for r in shown))
 
     # slots -----------------------------------------------------------------------------------
     @quiet_slot

@@ -1,6 +1,11 @@
 """The Qt-free memory of the gradient view: per-layer norms and update ratios over the collected
 steps, and per-parameter histograms stacked into heat-map rows.
 
+The worker emits ``statsUpdated`` a few times a second with the latest report plus, under
+``"series"``, every step collected since the previous emission (and under ``"hist_series"``
+the histograms of the reports it skipped), so the lines keep every collected step however
+fast the training runs. Reports without them add just their own step.
+
 :class:`netlab.training.stats.TrainingStats` bins every parameter's gradients and weights over
 a fixed range ``[-r, r]`` that only ever doubles, so rows of one parameter stack into a heat
 map. When the range doubles, the rows kept so far are re-binned once onto the new edges (by
@@ -27,6 +32,17 @@ def _num(value) -> float:
         return math.nan
     v = float(value)
     return v if math.isfinite(v) and v > 0 else math.nan
+
+
+def _nums(values, n: int) -> np.ndarray:
+    """A series column as floats for a log plot (see :func:`_num`); None reads all NaN."""
+    if values is None:
+        return np.full(n, math.nan)
+    a = np.asarray(values, dtype=np.float64).ravel()
+    if len(a) != n:
+        raise ValueError(f"statsUpdated series: a column has {len(a)} values for {n} steps")
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(a) & (a > 0), a, math.nan)
 
 
 def rebin(counts: np.ndarray, edges: np.ndarray, new_edges: np.ndarray) -> np.ndarray:
@@ -66,6 +82,7 @@ class HistogramRows:
         self._steps: list[int] = []
         self._n = 0
         self.stride, self._seen = 1, 0
+        self.last_step: int | None = None  # the newest step added, kept or thinned out
 
     def __len__(self) -> int:
         return self._n
@@ -79,8 +96,16 @@ class HistogramRows:
         return self._rows[:self._n]
 
     def add(self, step: int, counts, edges) -> None:
+        """Stack ``counts`` over ``edges`` as step ``step``'s row; a step not newer than the
+        last one added is ignored (a series and its report may both carry the latest)."""
         counts = np.asarray(counts, dtype=np.float64)
         edges = np.asarray(edges, dtype=np.float64)
+        if len(edges) != len(counts) + 1:
+            raise ValueError(f"histogram of step {step}: {len(counts)} counts need "
+                             f"{len(counts) + 1} edges, got {len(edges)}")
+        if self.last_step is not None and step <= self.last_step:
+            return
+        self.last_step = int(step)
         self.latest = counts
         if self.edges is not None and (len(edges) != len(self.edges)
                                        or not np.array_equal(edges, self.edges)):
@@ -185,11 +210,37 @@ class GradientHistory:
             self._buf = GrowableBuffer(cols, capacity=256)
         self.params_of = params_of
         step = int(report.get("step", len(self)))
-        row = {"step": step}
+        steps, columns = self._rows(report, step, layers, grad_layers)
+        last = self.steps[-1] if len(self) else -math.inf
+        keep = steps > last  # a step already drawn (a repeated report) is not drawn twice
+        if keep.any():
+            self._buf.append(step=steps[keep], **{k: v[keep] for k, v in columns.items()})
+        self._add_histograms(report, step, steps, params)
+        self.latest = report
+        return changed
+
+    def _rows(self, report: dict, step: int, layers: dict, grad_layers: list[str]
+              ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The steps and norm/ratio columns a report adds: its series when it has one."""
+        series = report.get("series") or {}
+        steps = np.asarray(series.get("step", ()), dtype=np.float64).ravel()
+        if not len(steps):  # a report alone: its own step
+            cols = {}
+            for n in grad_layers:
+                cols[f"norm:{n}"] = np.array([_num(layers[n].get("grad_norm"))])
+                cols[f"ratio:{n}"] = np.array([_num(layers[n].get("update_ratio"))])
+            return np.array([float(step)]), cols
+        per_layer = series.get("layers") or {}
+        cols = {}
         for n in grad_layers:
-            row[f"norm:{n}"] = _num(layers[n].get("grad_norm"))
-            row[f"ratio:{n}"] = _num(layers[n].get("update_ratio"))
-        self._buf.append(**row)
+            st = per_layer.get(n) or {}
+            cols[f"norm:{n}"] = _nums(st.get("grad_norm"), len(steps))
+            cols[f"ratio:{n}"] = _nums(st.get("update_ratio"), len(steps))
+        return steps, cols
+
+    def _add_histograms(self, report: dict, step: int, steps: np.ndarray, params: dict) -> None:
+        """Stack the skipped reports' histograms (``hist_series``), then the report's own."""
+        skipped = report.get("hist_series") or {}
         for name, p in params.items():
             for kind in ("grad", "weight"):
                 hist = p.get(f"{kind}_hist")
@@ -198,6 +249,42 @@ class GradientHistory:
                 rows = self._hists.get((name, kind))
                 if rows is None:
                     rows = self._hists[(name, kind)] = HistogramRows()
+                for s, counts, edges in _skipped_rows(skipped.get(name), kind, steps, hist[1]):
+                    rows.add(s, counts, edges)
                 rows.add(step, hist[0], hist[1])
-        self.latest = report
-        return changed
+
+
+def _skipped_rows(entry, kind: str, steps: np.ndarray, latest_edges) -> list[tuple]:
+    """``(step, counts, edges)`` of one parameter's skipped histograms of ``kind``, oldest
+    first, from its ``hist_series`` entry.
+
+    The entry holds ``kind``: a list of counts (None where a report had none), oldest first,
+    and optionally ``"step"`` (their steps; else they are the series' steps before the
+    latest, or all of them when the list is as long as the series) and their edges:
+    ``"<kind>_edges"`` (one per row, or one for all), else ``"edges"`` (``{kind: edges}``),
+    else the latest report's edges of ``kind``.
+    """
+    if not entry:
+        return []
+    counts = list(entry.get(kind) or [])
+    if not counts:
+        return []
+    if entry.get("step") is not None:
+        own = np.asarray(entry["step"]).ravel()
+    else:
+        own = steps if len(counts) == len(steps) else steps[:-1]
+    n = min(len(own), len(counts))
+    if not n:
+        return []
+    own, counts = own[len(own) - n:], counts[len(counts) - n:]
+    shared = entry.get("edges")
+    shared = shared.get(kind) if isinstance(shared, dict) else None
+    edges = entry.get(f"{kind}_edges")
+    if isinstance(edges, (list, tuple)) and len(edges) and all(
+            e is None or np.ndim(e) == 1 for e in edges):
+        per_row = list(edges)[len(edges) - n:] if len(edges) >= n else [None] * n
+    else:  # one edges array for every row (or none given)
+        per_row = [edges] * n
+    fallback = shared if shared is not None else latest_edges
+    return [(int(s), c, e if e is not None else fallback)
+            for s, c, e in zip(own, counts, per_row) if c is not None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -133,16 +134,16 @@ class TrainingPanel(QWidget):
         session.failed.connect(self._on_session_failed)
         session.designEditedDuringRun.connect(self._on_session_design_edited)
         document.pathChanged.connect(self._on_document_path_changed)
-        document.designReplaced.connect(self._schedule_check)
+        document.designReplaced.connect(self._on_document_design_replaced)
         document.inferred.connect(self._schedule_check)
         self.load_remembered()
         self._update_controls()
 
     # building ---------------------------------------------------------------------------
     def _build(self) -> None:
+        # the run controls and the progress stay at the top; the data and the options scroll
+        # below them, so a short dock (~400 px) never hides Train/Pause/Step/Stop
         layout = QVBoxLayout(self)
-        layout.addWidget(self._build_data())
-        layout.addWidget(self._build_options())
         layout.addLayout(self._build_buttons())
         self.progress = QProgressBar()
         self.progress.setFormat("%p%")
@@ -156,7 +157,18 @@ class TrainingPanel(QWidget):
         self.status.setStyleSheet("color: #b00020;")
         for w in (self.progress, self.progress_text, self.note, self.status):
             layout.addWidget(w)
-        layout.addStretch(1)
+        form = QWidget()
+        column = QVBoxLayout(form)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._build_data())
+        column.addWidget(self._build_options())
+        column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(form)
+        layout.addWidget(self.scroll, 1)
 
     def _build_data(self) -> QGroupBox:
         box = QGroupBox("Data")
@@ -313,11 +325,31 @@ class TrainingPanel(QWidget):
 
     def load_remembered(self) -> None:
         """Show the options last used with this design (or defaults that fit it)."""
-        source, config, options = self.session.remembered_config()
-        if not config.stats_every and not self.session.has_remembered_config():
-            config.stats_every = 10  # statistics on by default: the gradient view shows them
+        if self.session.has_remembered_config():
+            self.set_config(*self.session.remembered_config())
+            self.refresh_preview()
+        else:
+            self.load_defaults()
+
+    def load_defaults(self) -> None:
+        """Show data and options that fit the design's input (statistics on)."""
+        source, config, options = self.session.default_config()
+        config.stats_every = config.stats_every or 10  # the gradient view shows them
         self.set_config(source, config, options)
         self.refresh_preview()
+
+    def fit_to_design(self) -> None:
+        """Keep the settings while the data still fits the design; else the options last
+        used with this design, or, when those do not fit either, defaults that do."""
+        if self.session.running:
+            return
+        self.refresh_preview()
+        if not self.problem:
+            return
+        remembered = self.session.has_remembered_config()
+        self.load_remembered()
+        if self.problem and remembered:
+            self.load_defaults()
 
     # actions ----------------------------------------------------------------------------
     def start(self) -> bool:
@@ -393,7 +425,8 @@ class TrainingPanel(QWidget):
                                    f"({info['n_train']} training samples)")
 
     def _on_session_metrics(self, m: dict) -> None:
-        self.progress.setValue(int(m["step"][-1]))
+        if len(m["step"]):
+            self.progress.setValue(int(m["step"][-1]))
         epochs = max(1, m["total_steps"] // max(1, m["steps_per_epoch"]))
         sps = m.get("samples_per_sec")
         self.progress_text.setText(
@@ -431,6 +464,9 @@ class TrainingPanel(QWidget):
             return
         # Save As keeps what the user set up; another design that the data does not fit
         # gets the defaults that fit it
-        self.refresh_preview()
-        if self.problem:
-            self.load_remembered()
+        self.fit_to_design()
+
+    def _on_document_design_replaced(self) -> None:
+        # New, New from example, Open, undo of a structural edit: settings that no longer
+        # fit the design (a stale "regression d_in=1" after an empty design) are replaced
+        self.fit_to_design()

@@ -143,7 +143,14 @@ class ResultsProbe:
         return np.concatenate(outs)
 
     def compute(self, model, device) -> dict:
-        """The results payload: ``task`` and the regression or classification keys."""
+        """The results payload: ``task`` and the regression or classification keys.
+
+        Overflow and NaN in the outputs of a diverging model are expected here: numpy's
+        warnings about them are silenced, whoever calls."""
+        with np.errstate(all="ignore"):
+            return self._compute(model, device)
+
+    def _compute(self, model, device) -> dict:
         out = self._outputs(model, device, self.x)
         if self.task == "regression":
             n = len(self.y)

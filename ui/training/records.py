@@ -78,7 +78,7 @@ class RunRecord:
     loss: Growable = field(default_factory=Growable)
     accuracy: Growable = field(default_factory=Growable)  # NaN where none (regression)
     lr: Growable = field(default_factory=Growable)
-    epochs: list = field(default_factory=list)
+    epochs: list = field(default_factory=list)  # the epoch rows, from metrics["epochs"]
     report: dict | None = None
     state_dict: dict | None = None
     state: str = "running"
@@ -86,6 +86,8 @@ class RunRecord:
     message: str | None = None  # why it failed, if it did
 
     def add_metrics(self, m: dict) -> None:
+        """Append a ``metrics`` payload: its points and its epoch rows (``"epochs"``)."""
+        self.epochs.extend(dict(row) for row in m.get("epochs") or ())
         n = len(m["step"])
         self.steps.extend(m["step"])
         self.loss.extend(m["loss"])

@@ -4,6 +4,10 @@ Classification shows the confusion matrix with each class's accuracy, and beside
 decision boundary (2-D points) or a few misclassified samples (images); regression shows the
 predictions against the targets (the seeds' sin(x) fit drawn as it improves). Everything
 follows the session's ``runStarted`` and ``resultsUpdated`` signals.
+
+``resultsUpdated`` only keeps the latest payload: a single-shot timer (``REDRAW_MS``) armed by
+it draws that one, at most ~4 times a second and only while the widget is shown; a hidden
+widget draws the latest results when it is shown again.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from ui.training.results_views import (
@@ -24,6 +28,7 @@ from ui.training.results_views import (
 __all__ = ["ResultsWidget"]
 
 _WAITING = "No results yet: they appear here while a run trains."
+REDRAW_MS = 250  # results redraw at most ~4 times a second
 
 
 class ResultsWidget(QWidget):
@@ -37,7 +42,7 @@ class ResultsWidget(QWidget):
     Examples
     --------
     >>> results = ResultsWidget(session)  # doctest: +SKIP
-    >>> session.start("moons", TrainConfig(epochs=5))  # the boundary redraws as it learns
+    >>> session.start("moons", TrainConfig(epochs=5))  # doctest: +SKIP
     """
 
     def __init__(self, session, parent: QWidget | None = None):
@@ -45,6 +50,12 @@ class ResultsWidget(QWidget):
         self.session = session
         self.run_id = None
         self.info: dict = {}
+        self.pending: dict | None = None  # the latest results, not drawn yet
+        self.redraw_count = 0  # results drawn (the coalescing is tested by it)
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self.header = QLabel(_WAITING)
         self.header.setWordWrap(True)
         self.confusion = ConfusionTable()
@@ -77,6 +88,7 @@ class ResultsWidget(QWidget):
     def _on_session_run_started(self, info: dict) -> None:
         self.run_id = info.get("run_id")
         self.info = dict(info)
+        self.pending = None  # the previous run's last results are of no interest now
         self.pages.setCurrentWidget(self.empty_page)
         self.header.setText(f"Run {self.run_id}: waiting for the first results...")
         # one input feature: the fitted curve is a function of x, drawn as a line
@@ -86,6 +98,26 @@ class ResultsWidget(QWidget):
     def _on_session_results_updated(self, payload: dict) -> None:
         if self.run_id is not None and payload.get("run_id") != self.run_id:
             return  # a late result of an earlier run
+        self.pending = payload  # each payload is complete: only the latest matters
+        if self.isVisible() and not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def _on_redraw_timer_timeout(self) -> None:
+        if self.isVisible():
+            self.redraw()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.pending is not None:  # what came while hidden
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Draw the latest results now (the timer calls this)."""
+        self._redraw_timer.stop()
+        payload, self.pending = self.pending, None
+        if payload is None:
+            return
+        self.redraw_count += 1
         task = payload.get("task") or self.info.get("task")
         if task == "regression":
             self._show_regression(payload)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QHeaderView,
@@ -55,17 +55,30 @@ class ConfusionTable(QTableWidget):
     Examples
     --------
     >>> table = ConfusionTable()  # doctest: +SKIP
-    >>> table.show_confusion(np.array([[5, 1], [0, 4]]), ["a", "b"], [5 / 6, 1.0])
+    >>> table.show_confusion(np.array([[5, 1], [0, 4]]), ["a", "b"], [5 / 6, 1.0])  # doctest: +SKIP
     """
+
+    SHORT = 3  # longer class names label the columns by their index (the rows say which)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.setToolTip("Rows: true class; columns: predicted class")
+        # small type and tight sections: ten classes (eleven rows with the header) fit in
+        # ~300 px, the height of a docked view, without a scroll bar
+        font = QFont(self.font())
+        font.setPointSizeF(8)
+        self.setFont(font)
+        self.setWordWrap(False)
+        rows = self.fontMetrics().height() + 2
         for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setFont(font)
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-            header.setMinimumSectionSize(28)
+            header.setMinimumSectionSize(rows)
+            header.setDefaultSectionSize(rows)
+        self.horizontalHeader().setMinimumSectionSize(24)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
     def show_confusion(self, confusion: np.ndarray, classes, per_class_accuracy) -> None:
         conf = np.asarray(confusion, dtype=np.int64)
@@ -80,9 +93,15 @@ class ConfusionTable(QTableWidget):
                     item = QTableWidgetItem()
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                     self.setItem(i, j, item)
-        self.setHorizontalHeaderLabels([f"→ {n}" for n in names] + ["acc."])
+        short = all(len(n) <= self.SHORT for n in names)
+        self.setHorizontalHeaderLabels([n if short else str(j) for j, n in enumerate(names)]
+                                       + ["acc."])
+        for j, n in enumerate(names):
+            self.horizontalHeaderItem(j).setToolTip(f"predicted {n}")
         self.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        self.setVerticalHeaderLabels(names)
+        self.setVerticalHeaderLabels(names if short else [f"{i} {n}" for i, n in
+                                                          enumerate(names)])
+        self._fit_width(conf)
         rows = np.maximum(conf.sum(1, keepdims=True), 1)
         share = conf / rows
         for i in range(c):
@@ -101,6 +120,18 @@ class ConfusionTable(QTableWidget):
             cell.setText("-" if acc is None else f"{100 * acc:.0f}%")
             cell.setToolTip(f"accuracy of class {names[i]}: true {names[i]} predicted as such")
             cell.setBackground(QBrush(QColor("#f4f4f4")))
+
+
+    def _fit_width(self, conf: np.ndarray) -> None:
+        """Ask for the width every count needs (a splitter then never squeezes the columns
+        under a horizontal scroll bar)."""
+        metrics = self.fontMetrics()
+        cell = max(24, metrics.horizontalAdvance(str(int(conf.max(initial=0)))) + 10)
+        self.horizontalHeader().setMinimumSectionSize(cell)
+        names = max((metrics.horizontalAdvance(self.verticalHeaderItem(i).text())
+                     for i in range(conf.shape[0])), default=0)
+        acc = metrics.horizontalAdvance("100%") + 12
+        self.setMinimumWidth(names + 16 + cell * conf.shape[0] + acc + 2 * self.frameWidth())
 
 
 def image_to_qimage(image: np.ndarray) -> QImage:
@@ -135,16 +166,18 @@ def image_to_qimage(image: np.ndarray) -> QImage:
 class MisclassifiedGrid(QWidget):
     """Up to 16 misclassified samples, each its image with "true → predicted" under it."""
 
-    COLUMNS, SIZE = 4, 72
+    COLUMNS, SIZE = 6, 60  # 16 samples in three rows: the page fits a ~300 px dock
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._grid = QGridLayout()
-        self._grid.setSpacing(6)
+        self._grid.setSpacing(4)
         self.title = QLabel("Misclassified samples")
         self.empty = QLabel("No misclassified samples")
         self.empty.setStyleSheet("color: #606060")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.empty)
         layout.addLayout(self._grid)
@@ -247,6 +280,7 @@ class BoundaryPlot(QWidget):
             for s in self.scatters:
                 self.plot.getPlotItem().removeItem(s)
             self.legend.clear()
+            self.legend.setColumnCount(min(n, 5))  # one or two lines above the plot
             self.scatters = []
             for i in range(n):
                 s = pg.ScatterPlotItem(size=6, pen=pen("#303030", 200, 0.8),

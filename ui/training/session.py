@@ -61,10 +61,14 @@ class TrainingSession(QObject):
     """Training runs of one :class:`ui.editor.document.Document`, in a worker thread.
 
     Signals (payloads are plain Python/numpy): ``runStarted(dict)``, ``metrics(dict)``
-    (batched step arrays, ~10/s at most), ``epochEnded(dict)``, ``statsUpdated(dict)``
-    (~4/s), ``resultsUpdated(dict)`` (~2/s), ``stateChanged(str)``, ``runFinished(dict)``,
+    (batched step arrays and ``"epochs"``: the epoch rows ended since the last one; ~10/s at
+    most), ``statsUpdated(dict)`` (~4/s: the latest report with ``"series"`` and
+    ``"hist_series"`` of every report since the last one, see :mod:`ui.training.worker`),
+    ``resultsUpdated(dict)`` (~2/s), ``stateChanged(str)``, ``runFinished(dict)``,
     ``failed(str)`` (a message to show), ``checkpointSaved(str)``,
     ``designEditedDuringRun()`` (the running model is a snapshot: edits apply next run).
+    ``epochEnded`` is kept for old connections but no longer emitted: one signal per epoch
+    flooded the GUI thread on small data; read ``metrics["epochs"]``.
 
     Parameters
     ----------
@@ -81,7 +85,7 @@ class TrainingSession(QObject):
 
     runStarted = Signal(dict)
     metrics = Signal(dict)
-    epochEnded = Signal(dict)
+    epochEnded = Signal(dict)  # never emitted (see the class docstring)
     statsUpdated = Signal(dict)
     resultsUpdated = Signal(dict)
     stateChanged = Signal(str)
@@ -210,8 +214,10 @@ class TrainingSession(QObject):
         """The last (data source, TrainConfig, data options) used with this design, or a
         default that fits its input (digits for 64 values, moons for 2, ...)."""
         found = self.memory.load(self._design_key())
-        if found is not None:
-            return found
+        return found if found is not None else self.default_config()
+
+    def default_config(self) -> tuple[str, TrainConfig, dict]:
+        """(data source, TrainConfig, data options) that fit the design's input shape."""
         source, options = default_source(self.input_shape())
         return source, TrainConfig(epochs=10, batch_size=32, lr=0.05), dict(options,
                                                                             val_split=0.2)
@@ -317,7 +323,6 @@ class TrainingSession(QObject):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.metrics.connect(self._on_worker_metrics)
-        worker.epochEnded.connect(self._on_worker_epoch)
         worker.statsUpdated.connect(self.statsUpdated)
         worker.resultsUpdated.connect(self.resultsUpdated)
         worker.stateChanged.connect(self._on_worker_state)
@@ -415,12 +420,6 @@ class TrainingSession(QObject):
         if record is not None:
             record.add_metrics(payload)
         self.metrics.emit(payload)
-
-    def _on_worker_epoch(self, payload: dict) -> None:
-        record = self._record(payload)
-        if record is not None:
-            record.epochs.append(dict(payload))
-        self.epochEnded.emit(payload)
 
     def _on_worker_state(self, state: str) -> None:
         if self.running:

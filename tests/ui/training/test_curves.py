@@ -1,22 +1,25 @@
-"""CurvesWidget: points from many metrics emissions, smoothing, epoch markers, log scale, hover
-read-out and earlier runs, driven by a fake session emitting the contract's payloads; one test
-drives a real short TrainingSession run."""
+"""CurvesWidget: points from many metrics emissions, smoothing, epoch markers (the metrics'
+"epochs" rows), log scale, hover read-out, earlier runs, coalesced redraws (at most one per
+timer interval, none while hidden), the lr range and legends beside the curves, driven by a
+fake session emitting the contract's payloads; one test drives a real short TrainingSession
+run."""
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 
 from netlab.training import TrainConfig
 from tests.ui.training import _session_fixtures
 from ui.training.buffers import ema
-from ui.training.curves import CurvesWidget
+from ui.training.curves import REDRAW_MS, CurvesWidget, lr_range
 
 settings = _session_fixtures.settings  # real sessions: throwaway settings
 make_session = _session_fixtures.make_session
 
 
 class FakeSession(QObject):
-    """The TrainingSession's signals, emitted by hand with the contract's payloads."""
+    """The TrainingSession's signals, emitted by hand with the contract's payloads (epoch rows
+    come in ``metrics["epochs"]``; ``epochEnded`` is kept but never emitted)."""
 
     runStarted = Signal(dict)
     metrics = Signal(dict)
@@ -48,28 +51,47 @@ def curve(steps, seed=0, scale=1.0):
     return loss, acc, lr
 
 
-def emit_points(session, run_id, steps, seed=0, regression=False, chunk=7, scale=1.0):
-    loss, acc, lr = curve(steps, seed, scale)
+def metrics(run_id, steps, loss, acc, lr, epochs=()):
+    return {"run_id": run_id, "step": np.asarray(steps, dtype=np.int64), "loss": loss,
+            "accuracy": acc, "lr": lr, "epoch": 1, "batch": 1, "steps_per_epoch": 50,
+            "total_steps": 400, "samples_per_sec": 900.0, "eta": 3.0, "elapsed": 1.0,
+            "epochs": list(epochs)}
+
+
+def emit_points(session, run_id, steps, seed=0, regression=False, chunk=7, scale=1.0,
+                lr=None):
+    loss, acc, lr_ = curve(steps, seed, scale)
+    lr = lr_ if lr is None else np.full(len(steps), lr)
     for i in range(0, len(steps), chunk):  # many small emissions, as the worker batches them
         sl = slice(i, i + chunk)
-        session.metrics.emit({
-            "run_id": run_id, "step": np.asarray(steps[sl], dtype=np.int64), "loss": loss[sl],
-            "accuracy": None if regression else acc[sl], "lr": lr[sl], "epoch": 1,
-            "batch": 1, "steps_per_epoch": 50, "total_steps": 400, "samples_per_sec": 900.0,
-            "eta": 3.0, "elapsed": 1.0})
+        session.metrics.emit(metrics(run_id, steps[sl], loss[sl],
+                                     None if regression else acc[sl], lr[sl]))
     return loss, acc, lr
 
 
-def emit_epochs(session, run_id, n, spe=50, seed=0):
+def epoch_rows(run_id, n, spe=50, seed=0):
     rows = []
     for e in range(1, n + 1):
         step = e * spe
         (tl,), (ta,), _ = curve([step], seed + e)
-        row = {"run_id": run_id, "epoch": e, "step": step, "train_loss": tl,
-               "train_accuracy": ta, "val_loss": tl * 1.15, "val_accuracy": ta * 0.97}
-        session.epochEnded.emit(row)
-        rows.append(row)
+        rows.append({"run_id": run_id, "epoch": e, "step": step, "train_loss": tl,
+                     "train_accuracy": ta, "val_loss": tl * 1.15, "val_accuracy": ta * 0.97})
     return rows
+
+
+def emit_epochs(session, run_id, n, spe=50, seed=0):
+    """The rows of ``n`` epochs, two per metrics emission without points (as the final flush
+    of a run sends them)."""
+    rows = epoch_rows(run_id, n, spe, seed)
+    empty = np.zeros(0)
+    for i in range(0, n, 2):
+        session.metrics.emit(metrics(run_id, empty, empty, empty, empty, rows[i:i + 2]))
+    return rows
+
+
+def drawn(qtbot, widget):
+    """Wait for the widget's coalesced redraw of everything emitted so far."""
+    qtbot.waitUntil(lambda: not widget.pending(), timeout=2000)
 
 
 @pytest.fixture
@@ -87,11 +109,12 @@ def data_of(item):
     return np.asarray(x), np.asarray(y)
 
 
-def test_points_of_many_emissions_equal_their_concatenation(setup):
+def test_points_of_many_emissions_equal_their_concatenation(setup, qtbot):
     session, widget = setup
     session.start_run()
     steps = np.arange(1, 1001)
     loss, acc, lr = emit_points(session, 1, steps, chunk=13)  # 77 emissions, buffers regrow
+    drawn(qtbot, widget)
     run = widget.current_run()
     np.testing.assert_array_equal(run.batches["step"], steps)
     np.testing.assert_array_equal(run.batches["loss"], loss)
@@ -108,11 +131,12 @@ def test_points_of_many_emissions_equal_their_concatenation(setup):
     assert item.opts["clipToView"]
 
 
-def test_smoothing_is_the_debiased_ema_and_follows_the_slider(setup):
+def test_smoothing_is_the_debiased_ema_and_follows_the_slider(setup, qtbot):
     session, widget = setup
     session.start_run()
     steps = np.arange(1, 301)
     loss, acc, _ = emit_points(session, 1, steps)
+    drawn(qtbot, widget)
     run = widget.current_run()
 
     def reference(x, w):  # TensorBoard's smoothing, point by point
@@ -133,6 +157,7 @@ def test_smoothing_is_the_debiased_ema_and_follows_the_slider(setup):
     # points added after a slider change continue the same average
     widget.smoothing_slider.setValue(50)
     more, _, _ = emit_points(session, 1, np.arange(301, 351), seed=3)
+    drawn(qtbot, widget)
     np.testing.assert_allclose(data_of(run.items["loss"])[1],
                                reference(np.concatenate([loss, more]), 0.5), rtol=1e-12)
 
@@ -145,11 +170,12 @@ def test_ema_skips_nonfinite_points_and_rejects_bad_weights():
         ema(np.ones(3), 1.0)
 
 
-def test_epoch_markers_sit_at_the_epoch_steps(setup):
+def test_epoch_markers_sit_at_the_epoch_steps(setup, qtbot):
     session, widget = setup
     session.start_run()
     emit_points(session, 1, np.arange(1, 201))
     rows = emit_epochs(session, 1, 4)
+    drawn(qtbot, widget)
     run = widget.current_run()
     x, y = data_of(run.items["train_loss"])
     np.testing.assert_array_equal(x, [50, 100, 150, 200])
@@ -158,8 +184,13 @@ def test_epoch_markers_sit_at_the_epoch_steps(setup):
     np.testing.assert_allclose(data_of(run.items["val_accuracy"])[1],
                                [r["val_accuracy"] for r in rows])
     # an epoch row without its step is placed at epoch * steps_per_epoch
-    session.epochEnded.emit({"run_id": 1, "epoch": 5, "train_loss": 0.1,
-                             "train_accuracy": 0.9, "val_loss": None, "val_accuracy": None})
+    # rows that come with points; one without its step is placed at epoch * steps_per_epoch
+    loss, acc, lr = curve(np.arange(201, 251))
+    session.metrics.emit(metrics(1, np.arange(201, 251), loss, acc, lr, [
+        {"run_id": 1, "epoch": 5, "train_loss": 0.1, "train_accuracy": 0.9,
+         "val_loss": None, "val_accuracy": None}]))
+    drawn(qtbot, widget)
+    assert len(run.batches) == 250 and len(run.epochs) == 5
     assert data_of(run.items["train_loss"])[0][-1] == 250
     assert np.isnan(data_of(run.items["val_loss"])[1][-1])
 
@@ -177,10 +208,11 @@ def test_log_toggle_sets_log_mode_on_the_loss_axis(setup):
     assert not plot.getAxis("left").logMode
 
 
-def test_hover_reads_the_nearest_point_under_the_mouse(setup):
+def test_hover_reads_the_nearest_point_under_the_mouse(setup, qtbot):
     session, widget = setup
     session.start_run()
     loss, acc, lr = emit_points(session, 1, np.arange(1, 201))
+    drawn(qtbot, widget)
     smoothed = ema(loss, widget.smoothing)
     for name in ("loss", "accuracy", "lr"):
         widget.plots[name].getPlotItem().vb.setRange(xRange=(0, 200), padding=0)
@@ -199,13 +231,14 @@ def test_hover_reads_the_nearest_point_under_the_mouse(setup):
     assert "step 37" in widget.readout.text()
 
 
-def test_earlier_runs_are_kept_fainter_and_hideable(setup):
+def test_earlier_runs_are_kept_fainter_and_hideable(setup, qtbot):
     session, widget = setup
     session.start_run(1)
     first, _, _ = emit_points(session, 1, np.arange(1, 151))
     session.runFinished.emit({"run_id": 1, "reason": "stopped"})
     session.start_run(2, optimizer="adam", lr=0.001)
     second, _, _ = emit_points(session, 2, np.arange(1, 101), seed=5)
+    drawn(qtbot, widget)
     assert sorted(widget.runs) == [1, 2] and widget.current_id == 2
     old, new = widget.runs[1], widget.runs[2]
     np.testing.assert_array_equal(data_of(old.items["raw_loss"])[1], first)
@@ -229,10 +262,11 @@ def test_earlier_runs_are_kept_fainter_and_hideable(setup):
         widget.set_run_visible(9, True)
 
 
-def test_regression_runs_show_no_accuracy_plot(setup):
+def test_regression_runs_show_no_accuracy_plot(setup, qtbot):
     session, widget = setup
     session.start_run(task="regression", n_val=0)
     emit_points(session, 1, np.arange(1, 51), regression=True)
+    drawn(qtbot, widget)
     assert widget.plots["accuracy"].isHidden()
     assert len(widget.current_run().batches) == 50
     assert len(widget.legend.items) == 3  # no validation markers without a validation part
@@ -261,6 +295,8 @@ def test_a_real_run_draws_every_step_and_a_later_widget_replays_it(qtbot, make_s
     with qtbot.waitSignal(session.runFinished, timeout=10_000):
         assert session.start("moons", config, {"n_samples": 200, "val_split": 0.2})
     record, run = session.runs[0], widget.current_run()
+    widget.show()  # drawn when shown: a hidden widget only keeps the points
+    drawn(qtbot, widget)
     np.testing.assert_array_equal(run.batches["step"], np.arange(1, 31))
     np.testing.assert_array_equal(run.batches["loss"], record.loss.view())
     np.testing.assert_array_equal(data_of(run.items["raw_accuracy"])[1], record.accuracy.view())
@@ -271,8 +307,126 @@ def test_a_real_run_draws_every_step_and_a_later_widget_replays_it(qtbot, make_s
     assert "completed" in widget.run_list.item(0).text()
     later = CurvesWidget(session)  # made after the run (e.g. the tab opened late)
     qtbot.addWidget(later)
+    later.show()
     replayed = later.current_run()
     np.testing.assert_array_equal(replayed.batches["loss"], run.batches["loss"])
     np.testing.assert_array_equal(data_of(replayed.items["train_loss"])[1],
                                   data_of(run.items["train_loss"])[1])
     assert later.run_list.item(0).text() == widget.run_list.item(0).text()
+
+
+def test_many_emissions_make_one_redraw_and_a_hidden_widget_none(setup, qtbot):
+    session, widget = setup
+    session.start_run()
+    emit_points(session, 1, np.arange(1, 351), chunk=7)  # 50 emissions in a burst
+    run = widget.current_run()
+    assert len(run.batches) == 350 and widget.redraw_count == 0  # signals only append
+    assert run.items["raw_loss"].xData is None
+    drawn(qtbot, widget)
+    assert widget.redraw_count == 1
+    assert len(data_of(run.items["raw_loss"])[0]) == 350
+    qtbot.wait(2 * REDRAW_MS)
+    assert widget.redraw_count == 1  # nothing new: no redraw
+    widget.hide()
+    emit_points(session, 1, np.arange(351, 401))
+    session.metrics.emit(metrics(1, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0),
+                                 epoch_rows(1, 8)))
+    qtbot.wait(2 * REDRAW_MS)
+    assert widget.redraw_count == 1 and len(data_of(run.items["raw_loss"])[0]) == 350
+    assert len(run.batches) == 400 and len(run.epochs) == 8
+    widget.show()  # catches up at once
+    assert widget.redraw_count == 2 and not widget.pending()
+    np.testing.assert_array_equal(data_of(run.items["raw_loss"])[0], np.arange(1, 401))
+    np.testing.assert_array_equal(data_of(run.items["val_loss"])[0], np.arange(1, 9) * 50)
+
+
+def test_a_constant_learning_rate_gets_a_range_around_it(setup, qtbot):
+    session, widget = setup
+    session.start_run()
+    emit_points(session, 1, np.arange(1, 101), lr=0.01)
+    drawn(qtbot, widget)
+    lo, hi = widget.plots["lr"].getPlotItem().vb.viewRange()[1]
+    assert lo == pytest.approx(0.009) and hi == pytest.approx(0.011)
+    assert lr_range(np.array([0.0, 0.0])) == (-1e-3, 1e-3)
+    assert lr_range(np.array([np.nan])) is None
+    lo, hi = lr_range(np.array([0.1, 0.05, 0.0]))  # a schedule: its span, padded
+    assert lo == pytest.approx(-0.008) and hi == pytest.approx(0.108)
+
+
+def test_the_legend_sits_beside_the_title_not_over_the_curves(setup, qtbot):
+    session, widget = setup
+    session.start_run()
+    emit_points(session, 1, np.arange(1, 201))
+    drawn(qtbot, widget)
+    qtbot.wait(50)  # the layout settles
+    plot = widget.plots["loss"].getPlotItem()
+    assert len(widget.legend.items) == 4
+    legend = widget.legend.sceneBoundingRect()
+    assert legend.height() > 10
+    assert not legend.intersects(plot.vb.sceneBoundingRect())
+    assert plot.sceneBoundingRect().contains(legend)  # still inside the plot's own area
+
+
+class PaintCounter(QObject):
+    """Counts the paint events of the widgets it filters."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = {}
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            self.count[obj] = self.count.get(obj, 0) + 1
+        return False
+
+
+def test_an_update_paints_each_plot_once_with_major_grid_lines_only(setup, qtbot):
+    session, widget = setup
+    session.start_run()
+    emit_points(session, 1, np.arange(1, 301))
+    drawn(qtbot, widget)
+    qtbot.wait(50)
+    counter = PaintCounter()
+    ports = {name: plot.viewport() for name, plot in widget.plots.items()}
+    for port in ports.values():
+        port.repaint()  # whatever was pending is painted now, before counting
+        port.installEventFilter(counter)
+    emit_points(session, 1, np.arange(301, 501), seed=2)  # past the step axis: it grows
+    drawn(qtbot, widget)
+    qtbot.wait(150)
+    # the new ranges are set with the data, not while painting (which paints again)
+    assert {name: counter.count.get(port, 0) for name, port in ports.items()} == \
+        {"loss": 1, "accuracy": 1, "lr": 1}
+    for plot in widget.plots.values():  # the minor grid cost 3/4 of a paint
+        assert plot.getPlotItem().getAxis("left").style["maxTickLevel"] == 0
+
+
+def test_the_step_axis_grows_by_half_to_the_planned_end_and_stays_where_the_user_put_it(
+        setup, qtbot):
+    session, widget = setup
+    session.start_run()
+    vb = widget.plots["loss"].getPlotItem().vb
+
+    def step_end():
+        return vb.viewRange()[0][1]
+
+    emit_points(session, 1, np.arange(1, 101))  # the payloads plan 400 steps
+    drawn(qtbot, widget)
+    end = step_end()
+    assert end == pytest.approx(150 + 0.02 * 150, rel=0.02)
+    emit_points(session, 1, np.arange(101, 141))
+    drawn(qtbot, widget)
+    assert step_end() == end  # still inside: the axis is left alone (no new layout)
+    assert widget.plots["lr"].getPlotItem().vb.viewRange()[0] == vb.viewRange()[0]
+    emit_points(session, 1, np.arange(141, 301))
+    drawn(qtbot, widget)
+    assert step_end() == pytest.approx(400 + 0.02 * 400, rel=0.02)  # 450 capped at 400
+    vb.sigRangeChangedManually.emit([True, True])  # the user pans or zooms
+    vb.setXRange(20, 80, padding=0)
+    emit_points(session, 1, np.arange(301, 401))
+    drawn(qtbot, widget)
+    assert vb.viewRange()[0] == [20, 80]
+    vb.enableAutoRange(x=True)  # the plot's "A" button: follow the run again
+    emit_points(session, 1, np.arange(401, 411))
+    drawn(qtbot, widget)
+    assert widget.follow_steps and vb.viewRange()[0][1] > 400

@@ -120,9 +120,9 @@ def steps_seen(w) -> int:
 
 
 def curve_points(w) -> int:
+    """The points the Curves view holds: buffered while hidden, drawn when shown."""
     run = w.training.curves.current_run()
-    return 0 if run is None or run.items["raw_loss"].xData is None else \
-        len(run.items["raw_loss"].xData)
+    return 0 if run is None else len(run.batches)
 
 
 def test_the_train_menu_and_the_training_dock_beside_the_summary(window):
@@ -222,6 +222,7 @@ def test_a_diverging_run_stops_with_a_message_naming_the_layer(window, qtbot, bo
 def test_the_gradient_view_shows_every_layer_and_the_canvas_is_coloured(window, qtbot):
     w = window
     start(w, config(epochs=30, stats_every=1, histogram_bins=30), qtbot, paused=True)
+    w.training.show_tab("Gradients")  # a hidden view only buffers; shown, it draws
     w.session.step()  # its statistics come at once (a paused run flushes them)
     grads = w.training.gradients
     params = w.session.runs[-1].started["parameters"]
@@ -241,6 +242,7 @@ def test_the_gradient_view_shows_every_layer_and_the_canvas_is_coloured(window, 
     qtbot.waitUntil(lambda: {ids["fc1"], ids["fc2"]} <= set(painted), timeout=WAIT)
     assert set(painted) <= {ids["fc1"], ids["relu"], ids["fc2"]}
     assert w.canvas.node_item(ids["fc1"]).badge is not None  # the coloured pill on the card
+    w.training.show_tab("Curves")
     w.document.set_selection([ids["fc2"]])  # a click on the node: its gradients
     assert grads.selected_layer == "fc2"
     assert w.training.current_tab() == "Gradients"

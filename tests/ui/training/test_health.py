@@ -13,7 +13,12 @@ from netlab.design.io import to_dict
 from netlab.training import TrainConfig
 from netlab.training.stats import HealthThresholds
 from tests.ui.training._session_fixtures import make_session, mlp_document, settings  # noqa: F401
-from tests.ui.training.test_gradients import FakeSession, make_design, run_stats
+from tests.ui.training.test_gradients import (
+    FakeSession,
+    collected_steps,
+    make_design,
+    run_stats,
+)
 from ui.canvas.view import CanvasView
 from ui.editor.document import Document
 from ui.training.gradients import GradientsWidget
@@ -171,9 +176,12 @@ def test_a_real_training_session_fills_the_view_and_colours_the_canvas(
     assert seen, "the session emitted no statistics"
     last = seen[-1]
     assert list(grads.norm_curves) == ["fc1", "fc2"]
+    assert grads.pending  # hidden: nothing drawn yet
+    grads.show()
+    qtbot.waitUntil(lambda: not grads.pending)
     for layer in ("fc1", "fc2"):
         x, y = grads.norm_curves[layer].getOriginalDataset()
-        assert x.tolist() == [r["step"] for r in seen]
+        assert x.tolist() == collected_steps(seen)
         assert y[-1] == pytest.approx(last["layers"][layer]["grad_norm"])
     names = {n.name: nid for nid, n in doc.design.nodes.items()}
     for layer in ("fc1", "relu", "fc2"):
@@ -184,4 +192,6 @@ def test_a_real_training_session_fills_the_view_and_colours_the_canvas(
     assert grads.selected_layer == "fc2" and painter.layer_of_node(names["fc2"]) == "fc2"
     counts, _ = last["parameters"]["fc2.weight"]["grad_hist"]
     assert grads.bars["grad"].opts["height"].tolist() == counts.tolist()
-    assert grads.heats["weight"].image.shape == (len(seen), 16)
+    rows = sum(len((r.get("hist_series") or {}).get("fc2.weight", {}).get("weight") or [])
+               + 1 for r in seen)  # the skipped reports' histograms (if sent) and the latest
+    assert grads.heats["weight"].image.shape == (rows, 16)

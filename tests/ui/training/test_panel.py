@@ -5,7 +5,8 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QFileDialog, QScrollArea
 
 from netlab.training import TrainConfig
 from tests.ui.training import _session_fixtures as fx
@@ -116,31 +117,67 @@ def test_controls_follow_the_run(qtbot, make_panel):
     panel = make_panel()
     session = panel.session
     assert buttons(panel) == (True, False, False, False)
-    panel.epochs.setValue(500)
+    panel.epochs.setValue(5000)  # far longer than the test: it never ends on its own
     panel.batch_size.setValue(8)
     panel.options.setText("n_samples=200")
-    with qtbot.waitSignal(session.metrics, timeout=TIMEOUT):
+    # paused as soon as it starts: every check below is on a run that waits for the test
+    session.runStarted.connect(lambda _info: session.pause())
+    with qtbot.waitSignal(session.stateChanged, timeout=TIMEOUT,
+                          check_params_cb=lambda s: s == "paused"):
         assert panel.start()
-    assert buttons(panel) == (False, True, True, True)
-    assert not panel.epochs.isEnabled() and not panel.source.isEnabled()
-    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=TIMEOUT)
-    assert panel.progress.maximum() == 500 * 20
-    assert re.match(r"Epoch \d+/500 · batch \d+/20 · [\d,]+ samples/s · ETA \d+:\d\d$",
-                    panel.progress_text.text())
-    with qtbot.waitSignal(session.stateChanged, timeout=TIMEOUT):
-        panel.pause_button.click()
     assert panel.pause_button.text() == "Resume" and buttons(panel) == (False, True, True, True)
+    assert not panel.epochs.isEnabled() and not panel.source.isEnabled()
+    assert panel.progress.maximum() == 5000 * 20
     before = session.trainer.step_count
     with qtbot.waitSignal(session.metrics, timeout=TIMEOUT):
         panel.step_button.click()
     assert session.trainer.step_count == before + 1 and panel.progress.value() == before + 1
+    assert re.match(r"Epoch \d+/5000 · batch \d+/20 · [\d,]+ samples/s · ETA \d+:\d\d$",
+                    panel.progress_text.text())
     with qtbot.waitSignal(session.stateChanged, timeout=TIMEOUT):
-        panel.pause_button.click()
-    assert panel.pause_button.text() == "Pause"
+        panel.pause_button.click()  # Resume
+    assert panel.pause_button.text() == "Pause" and session.state == "running"
+    qtbot.waitUntil(lambda: panel.progress.value() > before + 1, timeout=TIMEOUT)
     with qtbot.waitSignal(session.runFinished, timeout=TIMEOUT):
         panel.stop_button.click()
     assert buttons(panel) == (True, False, False, False) and panel.epochs.isEnabled()
     assert panel.progress_text.text().startswith("Stopped after ")
+
+
+def test_run_controls_stay_visible_in_a_short_dock(qtbot, make_panel):
+    panel = make_panel()
+    outer = QScrollArea()  # how the Training dock holds the panel
+    outer.setWidgetResizable(True)
+    outer.setWidget(panel)
+    qtbot.addWidget(outer)
+    outer.resize(380, 400)
+    outer.show()
+    qtbot.waitExposed(outer)
+    seen = outer.viewport().rect()
+    for w in (panel.train_button, panel.pause_button, panel.step_button, panel.stop_button,
+              panel.progress, panel.progress_text):
+        assert seen.contains(QRect(w.mapTo(outer.viewport(), QPoint(0, 0)), w.size())), w
+    # the options scroll below them instead, all reachable
+    assert panel.scroll.verticalScrollBar().maximum() > 0
+    panel.scroll.ensureWidgetVisible(panel.stats_every)
+    inner = panel.scroll.viewport()
+    assert inner.rect().contains(panel.stats_every.mapTo(inner, QPoint(0, 0)))
+
+
+def test_a_replaced_design_gets_settings_that_fit_it(qtbot, make_panel):
+    from ui.editor.document import Document
+
+    doc = Document(debounce_ms=0)  # empty: nothing to fit, the generic default
+    panel = make_panel(doc)
+    assert panel.data_source() == "regression"
+    doc.new(template="digits_mlp")  # New from example: no stale "regression d_in=1"
+    assert panel.data_source() == "digits" and panel.problem is None
+    assert panel.train_button.isEnabled() and panel.preview.problem.isHidden()
+    panel.epochs.setValue(7)
+    doc.new(template="digits_mlp")  # the data still fits: what the user set stays
+    assert panel.data_source() == "digits" and panel.epochs.value() == 7
+    doc.new(template="polynomial_fit")  # 3 inputs: the seeds' sin fit
+    assert panel.data_source() == "sin" and panel.problem is None
 
 
 def test_note_when_the_design_changes_during_a_run(qtbot, make_panel):

@@ -1,5 +1,7 @@
 """ResultsWidget: confusion matrix, misclassified images, regression fit and decision boundary
-equal the resultsUpdated payloads (from a fake session), and a real short run fills them."""
+equal the resultsUpdated payloads (from a fake session), drawn coalesced (the latest payload,
+at most once per timer interval, none while hidden), ten classes fit a docked height, and a
+real short run fills them."""
 
 import numpy as np
 import pytest
@@ -8,7 +10,7 @@ from PySide6.QtGui import QColor
 from netlab.training import TrainConfig
 from tests.ui.training import _session_fixtures
 from tests.ui.training.test_curves import FakeSession
-from ui.training.results import ResultsWidget
+from ui.training.results import REDRAW_MS, ResultsWidget
 from ui.training.results_views import class_lut, image_to_qimage
 
 settings = _session_fixtures.settings  # real sessions: throwaway settings
@@ -25,19 +27,26 @@ def setup(qtbot):
     return session, widget
 
 
+def emit(session, widget, qtbot, payload):
+    """Emit ``payload`` and wait for the widget's coalesced redraw of it."""
+    count = widget.redraw_count
+    session.resultsUpdated.emit(payload)
+    qtbot.waitUntil(lambda: widget.redraw_count > count, timeout=2000)
+
+
 def started(session, task="classification", classes=("cat", "dog", "fox"), shape=(2,),
             kind="points2d", run_id=1):
     session.runStarted.emit({"run_id": run_id, "task": task, "classes": list(classes or []),
                              "input_shape": shape, "data_kind": kind})
 
 
-def test_confusion_cells_equal_the_payload(setup):
+def test_confusion_cells_equal_the_payload(setup, qtbot):
     session, widget = setup
     started(session, kind="vector", shape=(5,))
     assert widget.pages.currentWidget() is widget.empty_page
     conf = np.array([[7, 2, 1], [0, 9, 0], [3, 0, 5]])
     per_class = [0.7, 1.0, 0.625]
-    session.resultsUpdated.emit({"run_id": 1, "step": 40, "task": "classification",
+    emit(session, widget, qtbot, {"run_id": 1, "step": 40, "task": "classification",
                                  "confusion": conf, "classes": ["cat", "dog", "fox"],
                                  "per_class_accuracy": per_class})
     table = widget.confusion
@@ -47,7 +56,7 @@ def test_confusion_cells_equal_the_payload(setup):
     assert cells == conf.tolist()
     assert [table.item(i, 3).text() for i in range(3)] == ["70%", "100%", "62%"]
     assert [table.verticalHeaderItem(i).text() for i in range(3)] == ["cat", "dog", "fox"]
-    assert table.horizontalHeaderItem(1).text() == "→ dog"
+    assert table.horizontalHeaderItem(1).text() == "dog"
     # diagonal cells shade blue, errors red, and a full row is darker than a partial one
     assert table.item(1, 1).background().color().blue() > table.item(1, 1).background(
     ).color().red()
@@ -58,7 +67,7 @@ def test_confusion_cells_equal_the_payload(setup):
     assert "step 40" in widget.header.text() and "accuracy 77.8 % on 27" in widget.header.text()
     assert widget.boundary.isHidden() and widget.misclassified.isHidden()
     # a later update rewrites the same cells in place
-    session.resultsUpdated.emit({"run_id": 1, "step": 80, "task": "classification",
+    emit(session, widget, qtbot, {"run_id": 1, "step": 80, "task": "classification",
                                  "confusion": np.eye(3, dtype=int) * 4,
                                  "classes": ["cat", "dog", "fox"],
                                  "per_class_accuracy": [1.0, 1.0, None]})
@@ -68,10 +77,11 @@ def test_confusion_cells_equal_the_payload(setup):
     session.resultsUpdated.emit({"run_id": 7, "step": 1, "task": "classification",
                                  "confusion": np.ones((3, 3), int), "classes": None,
                                  "per_class_accuracy": None})
-    assert table.item(0, 1).text() == "0"
+    qtbot.wait(2 * REDRAW_MS)
+    assert table.item(0, 1).text() == "0" and widget.pending is None
 
 
-def test_misclassified_grid_shows_each_sample(setup):
+def test_misclassified_grid_shows_each_sample(setup, qtbot):
     session, widget = setup
     started(session, classes=[str(i) for i in range(10)], shape=(1, 8, 8), kind="image")
     rng = np.random.default_rng(0)
@@ -80,15 +90,15 @@ def test_misclassified_grid_shows_each_sample(setup):
     payload = {"run_id": 1, "step": 5, "task": "classification",
                "confusion": np.full((10, 10), 2), "classes": [str(i) for i in range(10)],
                "per_class_accuracy": [0.2] * 10, "misclassified": samples}
-    session.resultsUpdated.emit(payload)
+    emit(session, widget, qtbot, payload)
     grid = widget.misclassified
     assert not grid.isHidden() and grid.shown_count() == 11
     image, caption = grid.cells[4]
     assert caption.text() == "4 → 7" and not image.pixmap().isNull()
     assert widget.boundary.isHidden()
-    session.resultsUpdated.emit({**payload, "misclassified": samples[:3]})
+    emit(session, widget, qtbot, {**payload, "misclassified": samples[:3]})
     assert grid.shown_count() == 3 and grid.empty.isHidden()
-    session.resultsUpdated.emit({**payload, "misclassified": []})
+    emit(session, widget, qtbot, {**payload, "misclassified": []})
     assert grid.shown_count() == 0 and not grid.empty.isHidden()
 
 
@@ -105,12 +115,12 @@ def test_image_to_qimage_stretches_gray_and_colour_images():
         image_to_qimage(np.zeros(5))
 
 
-def test_regression_curves_equal_target_and_prediction(setup):
+def test_regression_curves_equal_target_and_prediction(setup, qtbot):
     session, widget = setup
     started(session, task="regression", classes=None, shape=(1,), kind="vector")
     x = np.linspace(-3, 3, 50)
     target, prediction = np.sin(x), 0.8 * np.sin(x) + 0.05
-    session.resultsUpdated.emit({"run_id": 1, "step": 9, "task": "regression", "x": x,
+    emit(session, widget, qtbot, {"run_id": 1, "step": 9, "task": "regression", "x": x,
                                  "target": target, "prediction": prediction})
     view = widget.regression
     assert widget.pages.currentWidget() is view
@@ -127,14 +137,14 @@ def test_regression_curves_equal_target_and_prediction(setup):
     # several input features: x is only the first one, so predictions are points
     started(session, task="regression", classes=None, shape=(3,), kind="vector", run_id=2)
     shuffled = np.random.default_rng(1).permutation(50)
-    session.resultsUpdated.emit({"run_id": 2, "step": 3, "task": "regression",
+    emit(session, widget, qtbot, {"run_id": 2, "step": 3, "task": "regression",
                                  "x": x[shuffled], "target": target[shuffled],
                                  "prediction": prediction[shuffled]})
     assert view.prediction.opts["symbol"] == "o"
     np.testing.assert_array_equal(view.prediction.getData()[1], prediction[shuffled])
 
 
-def test_decision_boundary_image_equals_the_class_grid(setup):
+def test_decision_boundary_image_equals_the_class_grid(setup, qtbot):
     session, widget = setup
     started(session, classes=["a", "b", "c"])
     gx, gy = np.linspace(-1, 2, 12), np.linspace(0, 1, 8)
@@ -148,7 +158,7 @@ def test_decision_boundary_image_equals_the_class_grid(setup):
                "per_class_accuracy": [1.0, 1.0, 1.0],
                "boundary": {"xx": xx, "yy": yy, "probs": probs, "confidence": confidence,
                             "points": points, "labels": labels}}
-    session.resultsUpdated.emit(payload)
+    emit(session, widget, qtbot, payload)
     plot = widget.boundary
     assert not plot.isHidden() and widget.misclassified.isHidden()
     np.testing.assert_array_equal(plot.class_image.image, probs)
@@ -165,7 +175,7 @@ def test_decision_boundary_image_equals_the_class_grid(setup):
         x, y = scatter.getData()
         np.testing.assert_array_equal(np.stack([x, y], 1), points[labels == k])
     # a grid given y first (meshgrid's default "xy" indexing) is drawn the same way
-    session.resultsUpdated.emit({**payload, "boundary": {**payload["boundary"],
+    emit(session, widget, qtbot, {**payload, "boundary": {**payload["boundary"],
                                  "xx": xx.T, "yy": yy.T, "probs": probs.T,
                                  "confidence": confidence.T}})
     np.testing.assert_array_equal(plot.class_image.image, probs)
@@ -180,9 +190,72 @@ def test_a_real_moons_run_fills_the_results(qtbot, make_session):
     with qtbot.waitSignal(session.runFinished, timeout=10_000):
         assert session.start("moons", TrainConfig(epochs=3, batch_size=16, lr=0.1),
                              {"n_samples": 200, "val_split": 0.2})
+    widget.show()  # hidden, it kept the latest results: shown, it draws them
+    assert widget.pending is None and widget.redraw_count == 1
     last = seen[-1]
     table = widget.confusion
     cells = [[int(table.item(i, j).text()) for j in range(2)] for i in range(2)]
     assert cells == last["confusion"].tolist() and sum(map(sum, cells)) == 40
     np.testing.assert_array_equal(widget.boundary.class_image.image, last["boundary"]["probs"])
     assert not widget.boundary.isHidden()
+
+
+def confusion_payload(step, c=3, run_id=1):
+    conf = np.full((c, c), step)
+    return {"run_id": run_id, "step": step, "task": "classification", "confusion": conf,
+            "classes": [str(i) for i in range(c)], "per_class_accuracy": [1 / c] * c}
+
+
+def test_a_burst_of_results_draws_the_latest_once_and_hidden_none(setup, qtbot):
+    session, widget = setup
+    started(session)
+    for step in range(1, 9):
+        session.resultsUpdated.emit(confusion_payload(step))
+    assert widget.redraw_count == 0 and widget.pending["step"] == 8  # signals only keep it
+    qtbot.waitUntil(lambda: widget.redraw_count == 1, timeout=2000)
+    assert widget.confusion.item(0, 0).text() == "8" and "step 8" in widget.header.text()
+    qtbot.wait(2 * REDRAW_MS)
+    assert widget.redraw_count == 1
+    widget.hide()
+    session.resultsUpdated.emit(confusion_payload(9))
+    qtbot.wait(2 * REDRAW_MS)
+    assert widget.redraw_count == 1 and widget.confusion.item(0, 0).text() == "8"
+    widget.show()
+    assert widget.redraw_count == 2 and widget.confusion.item(0, 0).text() == "9"
+    # a new run drops the previous run's undrawn results
+    widget.hide()
+    session.resultsUpdated.emit(confusion_payload(10))
+    started(session, run_id=2)
+    widget.show()
+    assert widget.redraw_count == 2 and widget.pages.currentWidget() is widget.empty_page
+
+
+def test_ten_classes_fit_a_docked_height_readably(setup, qtbot):
+    session, widget = setup
+    widget.resize(900, 300)
+    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+               "Sneaker", "Bag", "Ankle boot"]
+    started(session, classes=classes, shape=(1, 28, 28), kind="image")
+    payload = confusion_payload(5, c=10)
+    payload["confusion"] = np.random.default_rng(0).integers(0, 1200, (10, 10))
+    payload["classes"] = classes
+    rng = np.random.default_rng(1)  # and the most misclassified samples a payload has
+    payload["misclassified"] = [(rng.random((28, 28)), i % 10, (i + 1) % 10)
+                                for i in range(16)]
+    emit(session, widget, qtbot, payload)
+    qtbot.wait(50)
+    assert widget.minimumSizeHint().height() <= 300  # no scrolling in a docked view
+    assert widget.misclassified.shown_count() == 16
+    table = widget.confusion
+    assert not table.verticalScrollBar().isVisible()
+    assert not table.horizontalScrollBar().isVisible()
+    text_height = table.fontMetrics().height()
+    last = table.rowViewportPosition(9) + table.rowHeight(9)
+    assert last <= table.viewport().height()
+    assert all(table.rowHeight(i) >= text_height for i in range(10))
+    # long names: columns by index (a name each in the tooltip), rows by index and name
+    assert table.horizontalHeaderItem(0).text() == "0"
+    assert table.horizontalHeaderItem(0).toolTip() == "predicted T-shirt/top"
+    assert table.verticalHeaderItem(9).text() == "9 Ankle boot"
+    width = table.fontMetrics().horizontalAdvance("1199")
+    assert all(table.columnWidth(j) >= width for j in range(10))

@@ -52,9 +52,14 @@ def test_moons_run_emits_plain_batched_payloads(qtbot, make_session):
                for m in seen["metrics"])
     assert seen["metrics"][-1]["total_steps"] == 30
     assert session.runs[0].steps.view().tolist() == steps.tolist()
-    assert [e["epoch"] for e in seen["epochEnded"]] == [1, 2, 3]
-    assert seen["epochEnded"][0]["val_accuracy"] is not None
+    # epoch rows ride on metrics (one signal per epoch flooded the GUI): none is lost
+    rows = [row for m in seen["metrics"] for row in m["epochs"]]
+    assert [e["epoch"] for e in rows] == [1, 2, 3] and "epochEnded" not in seen
+    assert rows[0]["val_accuracy"] is not None and rows[-1]["step"] == 30
+    assert session.runs[0].epochs == rows
     assert seen["statsUpdated"] and "health" in seen["statsUpdated"][-1]
+    collected = np.concatenate([s["series"]["step"] for s in seen["statsUpdated"]])
+    assert collected.tolist() == list(range(2, 31, 2))  # every collected step reaches the GUI
     boundary = seen["resultsUpdated"][-1]["boundary"]
     assert boundary["probs"].shape == boundary["xx"].shape == (60, 60)
     assert boundary["points"].shape == (40, 2) and boundary["labels"].shape == (40,)

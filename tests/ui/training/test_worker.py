@@ -1,5 +1,7 @@
 """TrainingWorker (run directly in the test's thread, with a fake clock) and ResultsProbe."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from netlab.training import TrainConfig, Trainer
 from tests.ui.training._session_fixtures import assert_plain
 from ui.training import worker as worker_module
 from ui.training.probe import GRID, ResultsProbe, data_kind, image_shape
-from ui.training.worker import TrainingWorker
+from ui.training.worker import TrainingWorker, histogram_series, stats_series
 
 
 def moons_trainer(config: TrainConfig, model=None):
@@ -22,7 +24,7 @@ def moons_trainer(config: TrainConfig, model=None):
 
 def collect(worker):
     seen = {}
-    for name in ("metrics", "epochEnded", "statsUpdated", "resultsUpdated", "stateChanged",
+    for name in ("metrics", "statsUpdated", "resultsUpdated", "stateChanged",
                  "nonfinite", "finished", "checkpointSaved", "checkpointFailed"):
         getattr(worker, name).connect(lambda p, n=name: seen.setdefault(n, []).append(p))
     return seen
@@ -37,7 +39,8 @@ def step_clock(monkeypatch):
 
 
 def test_metrics_are_batched_and_throttled(qtbot, step_clock):
-    trainer, data = moons_trainer(TrainConfig(epochs=4, batch_size=10, stats_every=1))
+    trainer, data = moons_trainer(TrainConfig(epochs=4, batch_size=10, stats_every=1,
+                                              histogram_bins=6))
     step_clock["trainer"] = trainer
     worker = TrainingWorker(trainer, run_id=7, probe=ResultsProbe(data, "points2d"))
     seen = collect(worker)
@@ -45,10 +48,17 @@ def test_metrics_are_batched_and_throttled(qtbot, step_clock):
     metrics = seen["metrics"]
     steps = np.concatenate([m["step"] for m in metrics])
     assert steps.tolist() == list(range(1, 37))  # every step once, in order
-    # 0.1 s at 0.03 s a step: one emission per 4 steps (epoch ends flush nothing: tiny
-    # data sets end many epochs a second), and the rest at the end
+    # 0.1 s at 0.03 s a step: one emission per 4 steps (the epoch rows of steps 9, 18 and 27
+    # wait with their point for the next one, or flush it when due), the rest at the end
     assert [len(m["step"]) for m in metrics] == [1] + [4] * 8 + [3]
-    assert len(seen["epochEnded"]) == 4
+    assert [len(m["epochs"]) for m in metrics] == [0, 0, 1, 0, 0, 1, 0, 1, 0, 1]
+    # no signal per epoch: the rows ride on metrics, each with the point of its last step
+    assert not hasattr(worker, "epochEnded")
+    rows = [row for m in metrics for row in m["epochs"]]
+    assert [r["epoch"] for r in rows] == [1, 2, 3, 4] and rows[0]["run_id"] == 7
+    assert rows[0]["val_accuracy"] is not None and rows[-1]["step"] == 36
+    for m in metrics:
+        assert all(row["step"] in m["step"] for row in m["epochs"])
     assert len(seen["statsUpdated"]) <= 36 // 8 + 2  # the latest report ~4/s only
     assert seen["statsUpdated"][-1]["step"] == 36  # flushed at the end
     assert len(seen["resultsUpdated"]) <= 36 // 16 + 2  # ~2/s, and one at the end
@@ -58,6 +68,71 @@ def test_metrics_are_batched_and_throttled(qtbot, step_clock):
     for name, payloads in seen.items():
         for p in payloads:
             assert_plain(p, name)
+
+
+def test_stats_carry_every_collected_step_since_the_last_emission(qtbot, step_clock):
+    trainer, _ = moons_trainer(TrainConfig(epochs=4, batch_size=10, stats_every=2,
+                                           histogram_bins=6))
+    step_clock["trainer"] = trainer
+    worker = TrainingWorker(trainer, run_id=3)
+    reports = []
+    trainer.add_callback(lambda e, p: reports.append(p) if e == "stats" else None)
+    seen = collect(worker)
+    worker.run()
+    emitted = seen["statsUpdated"]
+    assert 1 < len(emitted) < len(reports) == 18  # throttled, yet ...
+    series = [p["series"] for p in emitted]
+    # ... every collected step arrives once, ascending, the payload's own step last
+    assert np.concatenate([s["step"] for s in series]).tolist() == list(range(2, 37, 2))
+    assert all(s["step"][-1] == p["step"] for s, p in zip(series, emitted))
+    by_step = {r["step"]: r for r in reports}
+    for s in series:
+        assert sorted(s["layers"]) == ["0", "1", "2"]
+        for layer in ("0", "2"):
+            for key in ("grad_norm", "update_ratio", "weight_norm"):
+                expect = [by_step[int(t)]["layers"][layer][key] for t in s["step"]]
+                np.testing.assert_allclose(s["layers"][layer][key], expect)
+        assert np.isnan(s["layers"]["1"]["grad_norm"]).all()  # ReLU: no parameters, NaN
+    # the histograms of the skipped reports (the latest is the payload itself)
+    for p in emitted:
+        hs = p["hist_series"]
+        skipped = p["series"]["step"][:-1].tolist()
+        if not skipped:
+            assert hs == {}
+            continue
+        assert sorted(hs) == ["0.bias", "0.weight", "2.bias", "2.weight"]
+        h = hs["0.weight"]
+        assert h["step"].tolist() == skipped
+        for i, t in enumerate(skipped):
+            counts, edges = by_step[t]["parameters"]["0.weight"]["grad_hist"]
+            np.testing.assert_array_equal(h["grad"][i], counts)
+            np.testing.assert_array_equal(h["grad_edges"][i], edges)
+        np.testing.assert_array_equal(h["edges"]["weight"], h["weight_edges"][-1])
+    for payload in emitted:
+        assert_plain(payload)
+
+
+def test_series_helpers_fill_gaps_and_keep_each_rows_edges():
+    e1, e2 = np.linspace(-1, 1, 3), np.linspace(-2, 2, 3)  # the range doubled between
+    reports = [
+        {"step": 2, "layers": {"fc": {"grad_norm": 0.5, "weight_norm": 2.0}},
+         "parameters": {"fc.w": {"grad_hist": (np.array([1, 3]), e1),
+                                 "weight_hist": (np.array([2, 2]), e1)}}},
+        {"step": 4, "layers": {"fc": {"grad_norm": None}, "act": {"grad_norm": 1.0}},
+         "parameters": {"fc.w": {"grad_hist": None, "weight_hist": (np.array([0, 4]), e2)},
+                        "fc.b": {"grad_hist": None, "weight_hist": None}}}]
+    s = stats_series(reports)
+    assert s["step"].tolist() == [2, 4] and list(s["layers"]) == ["fc", "act"]
+    np.testing.assert_array_equal(s["layers"]["fc"]["grad_norm"], [0.5, np.nan])
+    np.testing.assert_array_equal(s["layers"]["fc"]["update_ratio"], [np.nan, np.nan])
+    np.testing.assert_array_equal(s["layers"]["act"]["grad_norm"], [np.nan, 1.0])
+    h = histogram_series(reports)
+    assert list(h) == ["fc.w"]  # a parameter without any histogram is left out
+    w = h["fc.w"]
+    assert w["step"].tolist() == [2, 4] and w["grad"][1] is None
+    assert w["grad_edges"][0] is e1 and w["weight_edges"][1] is e2
+    assert w["edges"]["grad"] is e1 and w["edges"]["weight"] is e2
+    assert histogram_series([]) == {}
 
 
 def test_finished_is_emitted_once_when_the_trainer_raises(qtbot):
@@ -125,6 +200,24 @@ def test_a_step_while_paused_is_flushed_at_once(qtbot, step_clock):
     assert "resultsUpdated" not in seen and seen["finished"][0]["reason"] == "stopped"
 
 
+def test_a_step_that_ends_an_epoch_shows_its_row_at_once(qtbot, step_clock):
+    trainer, _ = moons_trainer(TrainConfig(epochs=3, batch_size=90))  # one batch an epoch
+    step_clock["trainer"] = trainer
+    worker = TrainingWorker(trainer, run_id=1)
+    seen = collect(worker)
+    at_epoch = []
+
+    def stop_after_the_epoch(event, payload):
+        if event == "epoch":  # the worker's own callback ran first
+            at_epoch.append([(m["step"].tolist(), len(m["epochs"])) for m in seen["metrics"]])
+            trainer.stop()
+
+    trainer.add_callback(stop_after_the_epoch)
+    trainer.step()
+    worker.run()
+    assert at_epoch == [[([1], 1)]]  # the point and its epoch row together, not later
+
+
 def test_probe_regression_sorted_along_x():
     data = load("sin", n_samples=300, degree=3, val_split=0)
     probe = ResultsProbe(data, "vector")
@@ -165,7 +258,8 @@ def test_probe_confidence_stays_finite_when_outputs_overflow():
     model = netlab.nn.Linear(2, 2)
     with netlab.no_grad():
         model.weight.fill_(3e38)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the probe silences the overflow itself
         out = ResultsProbe(moons, "points2d").compute(model, netlab.device("cpu"))
     conf = out["boundary"]["confidence"]
     assert np.isfinite(conf).all() and ((conf >= 0.5) & (conf <= 1)).all()
