@@ -33,8 +33,11 @@ SIZE = (1400, 900)
 
 def _settle(app: QApplication, window: MainWindow) -> None:
     window.document.refresh_now()
-    for _ in range(5):  # layouts and deferred updates (no timers are waited for)
+    for _ in range(5):  # layouts and deferred updates
         app.processEvents()
+    loop = QEventLoop()  # the live views redraw on their own timers (up to ~0.4 s)
+    QTimer.singleShot(600, loop.quit)
+    loop.exec()
 
 
 def _node(window: MainWindow, name: str) -> str:
