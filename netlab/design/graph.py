@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import keyword
+from collections import deque
 from dataclasses import dataclass, field
 
 # node types that are not layers of the catalogue
@@ -133,17 +134,19 @@ class Design:
     def topological_order(self) -> list[str]:
         """Node ids, every node after all of its inputs (the graph is kept acyclic)."""
         indeg = {n: 0 for n in self.nodes}
+        outputs: dict = {n: [] for n in self.nodes}  # one pass over the edges: O(nodes + edges)
         for e in self.edges.values():
             indeg[e.dst] += 1
-        ready = [n for n in self.nodes if indeg[n] == 0]
+            outputs[e.src].append(e.dst)
+        ready = deque(n for n in self.nodes if indeg[n] == 0)
         order = []
         while ready:
-            n = ready.pop(0)
+            n = ready.popleft()
             order.append(n)
-            for e in self.outputs_of(n):
-                indeg[e.dst] -= 1
-                if indeg[e.dst] == 0:
-                    ready.append(e.dst)
+            for dst in outputs[n]:
+                indeg[dst] -= 1
+                if indeg[dst] == 0:
+                    ready.append(dst)
         return order
 
     def _reaches(self, src: str, dst: str) -> bool:

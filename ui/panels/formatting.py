@@ -4,7 +4,6 @@ and a cost report shared per inference."""
 from __future__ import annotations
 
 import weakref
-from collections import deque
 
 from PySide6.QtGui import QGuiApplication
 
@@ -43,27 +42,6 @@ def format_bytes(n: int | None) -> str:
 def copy_text(text: str) -> None:
     """Put ``text`` on the clipboard."""
     QGuiApplication.clipboard().setText(text)
-
-
-def data_flow_order(design) -> list[str]:
-    """Node ids in :meth:`Design.topological_order`'s order (Kahn, first-in first-out), in
-    O(nodes + edges): the Design's own scans every edge per node."""
-    inputs = {n: 0 for n in design.nodes}
-    outputs: dict = {n: [] for n in design.nodes}
-    for e in design.edges.values():
-        if e.src in outputs and e.dst in inputs:
-            inputs[e.dst] += 1
-            outputs[e.src].append(e.dst)
-    ready = deque(n for n, k in inputs.items() if k == 0)
-    order = []
-    while ready:
-        n = ready.popleft()
-        order.append(n)
-        for dst in outputs[n]:
-            inputs[dst] -= 1
-            if inputs[dst] == 0:
-                ready.append(dst)
-    return order
 
 
 _COSTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

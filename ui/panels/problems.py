@@ -5,8 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QStyle, QVBoxLayout, QWidget
 
-from ui.panels.formatting import data_flow_order
-
 
 def problem_text(design, node_id: str, error: str) -> str:
     """``name: message`` (inference's messages mostly start with the node's name already).
@@ -65,7 +63,7 @@ class ProblemsPanel(QWidget):
         d = self.document.design
         inference = inference if inference is not None else self.document.inference
         errors = inference.errors
-        rank = {n: i for i, n in enumerate(data_flow_order(d))}
+        rank = {n: i for i, n in enumerate(d.topological_order())}
         ids = sorted((n for n in errors if n in d.nodes), key=lambda n: rank.get(n, len(rank)))
         shown = [(n, problem_text(d, n, errors[n])) for n in ids]
         if shown == self._shown:

@@ -29,7 +29,6 @@ from netlab.design.graph import SPECIAL
 from netlab.design.infer import StateEntry, format_shape
 from ui.panels.formatting import (
     copy_text,
-    data_flow_order,
     document_costs,
     format_bytes,
     format_count,
@@ -61,7 +60,7 @@ def summary_rows(design, inference, report, preview: bool = False,
     extra = "module." if preview and not design.dataparallel else ""
     root = 1 if design.dataparallel or extra else 0  # the whole-model "module." is no level
     rows = []
-    for nid in order if order is not None else data_flow_order(design):
+    for nid in order if order is not None else design.topological_order():
         node, info = design.nodes[nid], inference.nodes[nid]
         if node.type in SPECIAL:
             path = node.name
@@ -191,7 +190,7 @@ class SummaryPanel(QWidget):
         inference = self.document.inference
         self._sync_toggles()
         preview = self.preview_box.isChecked()
-        order = data_flow_order(d)
+        order = d.topological_order()
         rows = summary_rows(d, inference, report, preview, order)
         errors = [inference.nodes[n].error for n in order]
         self.rows_model.set_rows(rows, errors)

@@ -1,12 +1,9 @@
 """Shared panel helpers: number formats, data-flow order, shared costs, icon colours."""
 
-import pytest
 
-from netlab.design.io import load_design
 from ui.canvas.style import category_color as node_color
-from ui.editor.files import example_names, example_path
 from ui.icons import PALETTE_CATEGORIES, category_color, category_icon
-from ui.panels.formatting import data_flow_order, document_costs, format_bytes, format_count
+from ui.panels.formatting import document_costs, format_bytes, format_count
 from ui.panels.palette import palette_entries
 
 
@@ -14,12 +11,6 @@ def test_number_formats():
     assert format_count(1234567) == "1,234,567" and format_count(None) == "-"
     assert [format_bytes(n) for n in (0, 1023, 1024, 1536, 5 * 2 ** 20, 3 * 2 ** 30)] == [
         "0 B", "1023 B", "1.0 KiB", "1.5 KiB", "5.0 MiB", "3.0 GiB"]
-
-
-@pytest.mark.parametrize("example", sorted(example_names()))
-def test_data_flow_order_is_the_designs_topological_order(example):
-    d = load_design(example_path(example))
-    assert data_flow_order(d) == d.topological_order()
 
 
 def test_costs_are_shared_per_inference(doc):
