@@ -37,7 +37,7 @@ from ui.training.curves_style import add_legend, make_plot, pen, run_color
 __all__ = ["CurvesWidget"]
 
 _VALUE_NAMES = {"loss": "loss", "accuracy": "accuracy", "lr": "lr"}
-REDRAW_MS = 100  # the curves redraw at most ~10 times a second
+REDRAW_MS = 250  # at most 4 redraws a second: each repaint holds the GIL the trainer needs
 
 
 def lr_range(values: np.ndarray) -> tuple[float, float] | None:
