@@ -7,7 +7,7 @@ comparison (earlier ones fainter, each its own colour, hideable in the run list)
 follows the session's signals; nothing here touches the session's state.
 
 The signals only append to the runs' buffers: one single-shot timer (``REDRAW_MS``) armed by
-them redraws, at most ~10 times a second and only while the widget is shown; a hidden widget
+them redraws, at most ~4 times a second and only while the widget is shown; a hidden widget
 catches up when it is shown again. Drawing every emission would flood the GUI thread.
 """
 
