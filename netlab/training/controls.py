@@ -29,6 +29,9 @@ class Controls:
         self._stop = False
         self._steps = 0
         self._paused = False  # what the training thread last announced
+        # called by the training thread, lock held, each time a paused run is about to block:
+        # work that must not race a batch (e.g. a checkpoint asked for while paused) runs there
+        self.on_idle = None
 
     def pause(self) -> None:
         with self._cv:
@@ -47,6 +50,12 @@ class Controls:
         with self._cv:
             self._stop = True
             self.pending = True
+            self._cv.notify_all()
+
+    def wake(self) -> None:
+        """Wake a paused training thread once, so that ``on_idle`` runs again (it then waits
+        on)."""
+        with self._cv:
             self._cv.notify_all()
 
     def step(self) -> None:
@@ -80,6 +89,8 @@ class Controls:
                     self._steps -= 1
                     return True  # ``pending`` stays set: check again after this batch
                 else:
+                    if self.on_idle is not None:
+                        self.on_idle()
                     self._cv.wait()
                     continue
                 self._paused = change

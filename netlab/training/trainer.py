@@ -169,12 +169,23 @@ class Trainer:
         """Stop before the next batch; ``run`` returns the report with reason "stopped"."""
         self._controls.stop()
 
+    def set_idle_hook(self, fn) -> None:
+        """``fn()`` runs in the training thread each time a paused run is about to wait:
+        between batches, nothing in flight (the Studio saves checkpoints asked for while
+        paused there). None removes it."""
+        self._controls.on_idle = fn
+
+    def wake(self) -> None:
+        """Let a paused run call its idle hook again (thread-safe); it stays paused."""
+        self._controls.wake()
+
     def step(self) -> None:
         """Run exactly one batch and stay paused (pauses first when running)."""
         self._controls.step()
 
     def save_checkpoint(self, path) -> str:
-        """Save everything needed to continue this run exactly (call between batches)."""
+        """Save everything needed to continue this run exactly: between batches, or from a
+        "batch" event (the step is applied then, and the run continues after it)."""
         return ckpt.save(self, path)
 
     @classmethod
@@ -243,7 +254,6 @@ class Trainer:
                     if not ok:
                         reason = "nonfinite"
                         break
-                    self.batch += 1
                 else:
                     self._end_epoch()
         except BaseException as exc:
@@ -318,6 +328,7 @@ class Trainer:
             return self._nonfinite(step, "weights", x, bad, value)
         self.step_count = step
         self._in_batch = False  # applied: an error from here on must not undo it
+        self.batch += 1  # the position a checkpoint saved from now on continues from
         if stats is not None:
             report = stats.after_step(step)
             if report is not None:
@@ -341,7 +352,7 @@ class Trainer:
         sps = n / dt if dt > 0 else 0.0
         self._sps = sps if self._sps is None else 0.8 * self._sps + 0.2 * sps
         remaining = self.config.epochs * self.steps_per_epoch - step
-        row = {"epoch": self.epoch + 1, "batch": self.batch + 1, "step": step, "loss": value,
+        row = {"epoch": self.epoch + 1, "batch": self.batch, "step": step, "loss": value,
                "accuracy": accuracy, "lr": lr, "samples_per_sec": self._sps,
                "elapsed": self._elapsed(),
                "eta": remaining * self._session_train_time / self._session_steps}

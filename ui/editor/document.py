@@ -244,7 +244,7 @@ class Document(QObject):
                     d.disconnect(i)
             for i in ids:
                 if i in d.groups:
-                    structure.ungroup(d, i)
+                    d.ungroup(i)
             for i in ids:
                 if i in d.nodes:
                     d.remove_node(i)
@@ -375,7 +375,7 @@ class Document(QObject):
             return bool(self._refuse(f"cannot ungroup {group_id!r}: it is not a group"))
         text = f"Ungroup {d.groups[group_id].name}"
         return bool(self._structural(commands.UngroupCommand, text,
-                                     lambda: structure.ungroup(d, group_id) or True))
+                                     lambda: d.ungroup(group_id) or True))
 
     def set_dataparallel(self, on: bool) -> bool:
         """Wrap the whole model in DataParallel (keys gain ``module.``) or unwrap it."""

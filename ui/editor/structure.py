@@ -1,5 +1,5 @@
-"""Structure helpers of the editor: starting parameters, group names, data-flow order, and
-ungrouping without name clashes. Plain functions on a :class:`Design` (no Qt)."""
+"""Structure helpers of the editor: starting parameters, group names, data-flow order.
+Plain functions on a :class:`Design` (no Qt)."""
 
 from __future__ import annotations
 
@@ -44,23 +44,7 @@ def drop_empty_groups(d: Design) -> None:
         empty = [g for g, grp in d.groups.items() if not grp.members]
         if not empty:
             return
-        ungroup(d, empty[0])
-
-
-def ungroup(d: Design, group_id: str) -> None:
-    """Dissolve a group, first renaming members whose names its parent already uses (the
-    model would otherwise hold two children of one name: ``relu`` becomes ``relu1``)."""
-    grp = d.groups[group_id]
-    if not grp.refs:
-        taken = set(d.siblings(group_id, d.parent_of(group_id)))
-        inside = {d._name(m) for m in grp.members}
-        for m in grp.members:
-            if d._name(m) in taken:
-                new = unique_name(d._name(m), taken | inside)
-                d.rename(m, new)
-                inside.add(new)
-            taken.add(d._name(m))
-    d.ungroup(group_id)
+        d.ungroup(empty[0])
 
 
 def _nodes_of(d: Design, item_id: str) -> list[str]:

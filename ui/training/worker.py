@@ -93,7 +93,7 @@ class TrainingWorker(QObject):
         self._checkpoints: list[str] = []
         self.total_steps = trainer.config.epochs * trainer.steps_per_epoch
         trainer.add_callback(self._on_trainer_event)
-        self._idle = _install_idle_hook(trainer, self._on_trainer_idle)
+        trainer.set_idle_hook(self._on_trainer_idle)
 
     # requests from the GUI thread ---------------------------------------------------------
     def request_checkpoint(self, path: str) -> None:
@@ -101,9 +101,7 @@ class TrainingWorker(QObject):
         thread) when paused (thread-safe)."""
         with self._lock:
             self._checkpoints.append(str(path))
-        if self._idle is not None:
-            with self._idle:  # wake a paused trainer: it saves, then waits again
-                self._idle.notify_all()
+        self.trainer.wake()  # a paused trainer saves it, then waits again
 
     def take_checkpoint_requests(self) -> list[str]:
         """The requests not served yet (after the run: the caller saves them itself)."""
@@ -194,28 +192,21 @@ class TrainingWorker(QObject):
             if self.probe is not None and now - self._last_results >= self._results_interval:
                 self._emit_results()
         if self._checkpoints:
-            self._save_requested(in_batch_event=True)
+            self._save_requested()
 
     def _on_trainer_idle(self) -> None:
         """The trainer is about to wait while paused: between batches, nothing in flight."""
         if self._checkpoints:
             self._save_requested()
 
-    def _save_requested(self, in_batch_event: bool = False) -> None:
-        trainer = self.trainer
-        # in the "batch" event the trainer has not moved on to the next batch yet: save the
-        # position it will continue from (at an epoch's end, resuming finishes that epoch)
-        bump = 1 if in_batch_event else 0
+    def _save_requested(self) -> None:
         for path in self.take_checkpoint_requests():
-            trainer.batch += bump
             try:
-                trainer.save_checkpoint(path)
+                self.trainer.save_checkpoint(path)
             except Exception as e:  # noqa: BLE001 - a bad path is the user's, shown
                 self.checkpointFailed.emit(f"could not save the checkpoint {path}: {e}")
             else:
                 self.checkpointSaved.emit(path)
-            finally:
-                trainer.batch -= bump
 
     def _flush(self, force_results: bool = False, metrics: bool = True) -> None:
         if metrics:
@@ -332,27 +323,3 @@ def histogram_series(reports: list[dict]) -> dict:
             known = [e for e in entry[f"{kind}_edges"] if e is not None]
             entry["edges"][kind] = known[-1] if known else None
     return out
-
-
-class _IdleCondition(threading.Condition):
-    """The trainer's pause condition, calling ``on_idle`` (with its lock held) each time the
-    training thread is about to block: a paused run can then save a checkpoint in its own
-    thread, never racing a batch."""
-
-    def __init__(self, on_idle):
-        super().__init__()
-        self._on_idle = on_idle
-
-    def wait(self, timeout=None):
-        self._on_idle()
-        return super().wait(timeout)
-
-
-def _install_idle_hook(trainer, on_idle):
-    """Put an :class:`_IdleCondition` into the trainer's controls (before it runs); None
-    when the controls are not the kind expected (then paused saves wait for the next batch)."""
-    controls = getattr(trainer, "_controls", None)
-    if controls is None or type(getattr(controls, "_cv", None)) is not threading.Condition:
-        return None
-    controls._cv = _IdleCondition(on_idle)
-    return controls._cv

@@ -138,3 +138,29 @@ def test_bad_checkpoints_are_clear_errors(tmp_path):
     Trainer(mlp(), blobs(), TrainConfig(epochs=1)).save_checkpoint(path)
     with pytest.raises(CheckpointError, match="do not fit this model"):
         Trainer.resume_from(path, mlp(hidden=5), blobs())
+
+
+@pytest.mark.parametrize("at_step", [11, 8])  # mid-epoch, and an epoch's last batch
+def test_a_checkpoint_saved_from_a_batch_event_continues_after_that_batch(tmp_path, at_step):
+    """The Studio saves from the "batch" event: the step is applied, the run goes on after
+    it (at an epoch's end, resuming finishes that epoch)."""
+    _, _, events = full_run(tmp_path)
+    path = tmp_path / "mid.ckpt"
+
+    def save_at(event, payload):
+        if event == "batch" and payload["step"] == at_step:
+            trainer.save_checkpoint(path)
+
+    model = mlp(dropout=0.3)
+    netlab.manual_seed(123)  # as full_run: the state dropout starts from
+    trainer = Trainer(model, blobs(), TrainConfig(**CONFIG), callbacks=[save_at])
+    trainer.run()
+    resumed_events = []
+    resumed = Trainer.resume_from(path, mlp(dropout=0.3), blobs(),
+                                  callbacks=[lambda e, p: resumed_events.append((e, p))])
+    assert resumed.step_count == at_step
+    resumed.run()
+    assert losses(resumed_events) == losses(events)[at_step:]
+    epochs = [(p["epoch"], p["val_loss"]) for e, p in events if e == "epoch"]
+    assert [(p["epoch"], p["val_loss"]) for e, p in resumed_events if e == "epoch"] == \
+        epochs[(at_step - 1) // 8:]

@@ -170,3 +170,19 @@ def test_ctrl_c_inside_a_batch_keeps_the_weights_of_the_last_applied_step():
         assert (v == good[-1][k]).all(), k
     for p in model.parameters():  # the momentum of the interrupted step is undone too
         assert trainer.optimizer.state[p]["momentum_buffer"] is not None
+
+
+def test_the_idle_hook_runs_in_the_training_thread_while_paused_and_on_wake():
+    calls = []
+    trainer = Trainer(mlp(), blobs(), TrainConfig(epochs=50, batch_size=8))
+    trainer.set_idle_hook(lambda: calls.append((threading.current_thread(), trainer.step_count)))
+    trainer.pause()  # before run: the first wait blocks at once
+    thread, result = start(trainer)
+    wait_until(lambda: len(calls) >= 1, "the idle hook")
+    assert calls[0] == (thread, 0)  # in the training thread, between batches
+    trainer.wake()
+    wait_until(lambda: len(calls) >= 2, "the hook again after wake()")
+    assert trainer.state == "paused" and trainer.step_count == 0  # wake() runs no batch
+    trainer.stop()
+    thread.join(TIMEOUT)
+    assert result["report"]["reason"] == "stopped"
