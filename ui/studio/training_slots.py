@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QWidget
 
@@ -70,6 +70,7 @@ class TrainingSlots:
         dock = self._dock("Training", self.training, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.docks["training"] = dock
         self.tabifyDockWidget(self.docks["summary"], dock)
+        dock.visibilityChanged.connect(self._on_training_dock_visibility_changed)
         self.session.stateChanged.connect(self._on_session_state_changed)
         self.session.failed.connect(self._on_session_failed)
         self.session.runFinished.connect(self._on_session_run_finished)
@@ -97,6 +98,10 @@ class TrainingSlots:
         super().closeEvent(event)
         if event.isAccepted():
             self.session.shutdown()  # the worker thread must not outlive the window
+
+    def _on_training_dock_visibility_changed(self, visible: bool) -> None:
+        if visible:  # brought forward: once laid out, the views draw what came meanwhile
+            QTimer.singleShot(0, self.training.catch_up)
 
     # session -> window -------------------------------------------------------------------
     def _on_session_state_changed(self, state: str) -> None:

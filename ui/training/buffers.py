@@ -9,6 +9,7 @@ of the filled part, which ``PlotDataItem.setData`` draws without a copy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -119,11 +120,8 @@ def ema_continue(values: np.ndarray, weight: float, state: tuple[float, int] = (
         return out, (s, t)
     raw = np.empty(len(xf))
     b = min(_BLOCK, len(xf))
-    k = np.arange(b)
-    # W[i, j] = w^(i-j) for j <= i: s_i = w^(i+1) s + (1-w) sum_j W[i, j] x_j
-    expo = k[:, None] - k[None, :]
-    weights = np.where(expo >= 0, w ** np.maximum(expo, 0), 0.0)
-    carry = w ** (k + 1)
+    weights, carry = _ema_weights(w)
+    weights, carry = weights[:b, :b], carry[:b]
     n_full = len(xf) // b
     if n_full:  # all full blocks at once: one matrix product, then the carries block by block
         local = (1.0 - w) * (xf[:n_full * b].reshape(n_full, b) @ weights.T)
@@ -141,6 +139,21 @@ def ema_continue(values: np.ndarray, weight: float, state: tuple[float, int] = (
         debias = 1.0 - w ** steps
     out[finite] = raw / debias
     return out, (s, t + len(xf))
+
+
+@lru_cache(maxsize=8)
+def _ema_weights(w: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(W, carry)`` for blocks of up to ``_BLOCK`` points, made once per weight (a live
+    curve smooths ~10 small chunks a second): ``W[i, j] = w^(i-j)`` for ``j <= i`` (else 0)
+    so ``s_i = w^(i+1) s + (1-w) sum_j W[i, j] x_j``, and ``carry[i] = w^(i+1)``. A shorter
+    block uses the top-left corner: both depend on ``i - j`` and ``i`` only."""
+    k = np.arange(_BLOCK)
+    expo = k[:, None] - k[None, :]
+    weights = np.where(expo >= 0, w ** np.maximum(expo, 0), 0.0)
+    weights.flags.writeable = False
+    carry = w ** (k + 1)
+    carry.flags.writeable = False
+    return weights, carry
 
 
 def ema(values: np.ndarray, weight: float) -> np.ndarray:

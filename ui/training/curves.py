@@ -6,9 +6,10 @@ a log-scale toggle for the loss, a hover read-out, and the runs of the same desi
 comparison (earlier ones fainter, each its own colour, hideable in the run list). Everything
 follows the session's signals; nothing here touches the session's state.
 
-The signals only append to the runs' buffers: one single-shot timer (``REDRAW_MS``) armed by
-them redraws, at most ~4 times a second and only while the widget is shown; a hidden widget
-catches up when it is shown again. Drawing every emission would flood the GUI thread.
+The signals only append to the runs' buffers: one paced single-shot timer armed by them
+redraws (:class:`ui.training.pacing.RedrawPacer`: at most ~4 times a second, less often while
+the GUI thread is busy) and only while the widget is shown; a hidden widget catches up when it
+is shown again. Drawing every emission would flood the GUI thread.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,11 +34,11 @@ from PySide6.QtWidgets import (
 
 from ui.training.curves_run import RunCurves
 from ui.training.curves_style import add_legend, make_plot, pen, run_color
+from ui.training.pacing import REDRAW_MS, RedrawPacer, on_screen
 
-__all__ = ["CurvesWidget"]
+__all__ = ["CurvesWidget", "REDRAW_MS"]
 
 _VALUE_NAMES = {"loss": "loss", "accuracy": "accuracy", "lr": "lr"}
-REDRAW_MS = 250  # at most 4 redraws a second: each repaint holds the GIL the trainer needs
 
 
 def lr_range(values: np.ndarray) -> tuple[float, float] | None:
@@ -94,11 +95,9 @@ class CurvesWidget(QWidget):
         # most) instead of on every update: an unchanged axis is not laid out again
         self._x_end: float | None = None
         self.follow_steps = True  # False once the user pans or zooms a plot
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(REDRAW_MS)
-        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self._build(smoothing)
+        self.pacer = RedrawPacer(self._on_redraw_timer_timeout, self,
+                                 widgets=self.plots.values())
         self._replay(getattr(session, "runs", None) or [])
         session.runStarted.connect(self._on_session_run_started)
         session.metrics.connect(self._on_session_metrics)
@@ -215,6 +214,7 @@ class CurvesWidget(QWidget):
             name: plot.getPlotItem() for name, plot in self.plots.items()}, self.smoothing)
         self.runs[run_id] = run
         self.current_id = run_id
+        self.pacer.reset()
         self._fill_legend(run)
         item = QListWidgetItem(self._swatch(run.color), run.label())
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -249,7 +249,7 @@ class CurvesWidget(QWidget):
         self._show_smoothing()
         for run in self.runs.values():
             run.set_smoothing(self.smoothing)
-        if self.isVisible():  # the user's own change: shown at once
+        if on_screen(self):  # the user's own change: shown at once
             self.redraw()
 
     def _on_smoothing_slider_moved(self, value: int) -> None:
@@ -285,18 +285,19 @@ class CurvesWidget(QWidget):
 
     # redrawing ------------------------------------------------------------------------------
     def request_redraw(self) -> None:
-        """Redraw within ``REDRAW_MS`` if shown: many requests meanwhile make one redraw; a
-        hidden widget redraws when it is shown (see :meth:`showEvent`)."""
-        if self.isVisible() and not self._redraw_timer.isActive():
-            self._redraw_timer.start()
+        """Redraw within the pacer's interval if shown: many requests meanwhile make one
+        redraw; a hidden (or covered) widget redraws when it is shown (see :meth:`showEvent`
+        and :meth:`catch_up`)."""
+        if on_screen(self):
+            self.pacer.request()
 
     def _on_redraw_timer_timeout(self) -> None:
-        if self.isVisible():
+        if on_screen(self):
             self.redraw()
 
     def redraw(self) -> None:
         """Hand every run's new points to its plot items now (the timer calls this)."""
-        self._redraw_timer.stop()
+        self.pacer.stop()
         changed = [run for run in self.runs.values() if run.dirty]
         if not changed:
             return
@@ -320,6 +321,12 @@ class CurvesWidget(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.pending():  # what came while hidden
+            self.redraw()
+
+    def catch_up(self) -> None:
+        """Draw what came while the widget was covered (its dock behind another), if it can
+        be seen now."""
+        if on_screen(self) and self.pending():
             self.redraw()
 
     # hover ----------------------------------------------------------------------------------

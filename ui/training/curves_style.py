@@ -9,6 +9,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont
 
+from ui.training.pacing import TimedPlotWidget
+
 __all__ = ["RUN_COLORS", "add_legend", "make_plot", "pen", "run_color"]
 
 # Tableau 10 without the light grey: distinguishable on white, also for most colour-blind eyes
@@ -37,15 +39,16 @@ def pen(color: QColor | str, alpha: int = 255, width: float = 1.0, dash: bool = 
 
 
 def make_plot(title: str, y_label: str, x_label: str | None = "step", parent=None
-              ) -> pg.PlotWidget:
+              ) -> TimedPlotWidget:
     """A white PlotWidget with dark axes and labels, a light grid and no context-menu clutter;
-    curves added to it are downsampled and clipped to the view.
+    curves added to it are downsampled and clipped to the view; its paint time is counted
+    (a :class:`ui.training.pacing.RedrawPacer` spaces the redraws by it).
 
     Examples
     --------
     >>> plot = make_plot("Loss", "loss")  # doctest: +SKIP
     """
-    widget = pg.PlotWidget(parent=parent, background="w")
+    widget = TimedPlotWidget(parent=parent, background="w")
     item = widget.getPlotItem()
     font = QFont()
     font.setPointSize(9)

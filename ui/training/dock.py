@@ -65,6 +65,13 @@ class TrainingDock(QWidget):
         """Bring the tab ``title`` ("Curves", "Gradients" or "Results") to the front."""
         self.tabs.setCurrentIndex(TABS.index(title))
 
+    def catch_up(self) -> None:
+        """Draw what the views got while the dock was behind another (Qt keeps such a dock
+        "visible", so no show event tells them); the main window calls this when the dock
+        comes forward."""
+        for view in (self.curves, self.gradients, self.results):
+            view.catch_up()
+
     def current_tab(self) -> str:
         """The title of the tab in front."""
         return TABS[self.tabs.currentIndex()]

@@ -5,9 +5,10 @@ table of every layer's latest numbers with its health.
 Everything comes from the session's ``runStarted`` and ``statsUpdated`` signals (plain
 python/numpy reports of :class:`netlab.training.stats.TrainingStats`, about 4 a second, with
 every step collected since the previous one under ``"series"``); the widget never touches
-the model being trained. The signals only append to the history and arm a single-shot
-timer: at most one redraw every :data:`REDRAW_MS`, and only while the widget is visible (a
-hidden one catches up when shown), so a fast run never floods the GUI thread with repaints.
+the model being trained. The signals only append to the history and arm a paced single-shot
+timer (:class:`ui.training.pacing.RedrawPacer`: at most one redraw every :data:`REDRAW_MS`,
+less often while the GUI thread is busy), and only while the widget is visible (a hidden one
+catches up when shown), so a fast run never floods the GUI thread with repaints.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,10 +37,10 @@ from PySide6.QtWidgets import (
 from ui.training.gradients_data import GradientHistory
 from ui.training.gradients_plots import LegendView, fmt_stat, make_plot
 from ui.training.health import HEALTH_LABELS, health_color, quiet_slot
+from ui.training.pacing import REDRAW_MS, RedrawPacer, on_screen
 
 __all__ = ["GradientsWidget", "COLUMNS", "REDRAW_MS", "PARTS"]
 
-REDRAW_MS = 250  # the longest a new report waits to be drawn; also the shortest redraw gap
 # a redraw goes in parts, each painted on its own (~5-15 ms of pyqtgraph painting each; all
 # at once stalled the GUI ~100 ms): the norm lines and the table, the ratio lines, then each
 # kind's histograms
@@ -83,11 +84,10 @@ class GradientsWidget(QWidget):
         self.redraws = 0  # redraws begun so far (each draws every part due): tests read it
         self._dirty: set[str] = set()  # parts with news not drawn yet
         self._todo: list[str] = []  # the parts still to draw in the redraw under way
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(REDRAW_MS)
-        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self._build()
+        self.pacer = RedrawPacer(self._on_redraw_timer_timeout, self, widgets=(
+            self.norm_plot, self.ratio_plot, *self.hist_plots.values(),
+            *self.heat_plots.values()))
         session.runStarted.connect(self._on_session_run_started)
         session.statsUpdated.connect(self._on_session_stats_updated)
 
@@ -213,6 +213,7 @@ class GradientsWidget(QWidget):
     @quiet_slot
     def _on_session_run_started(self, info: dict) -> None:
         self.run_id = info.get("run_id")
+        self.pacer.reset()  # a new run's first news come at the shortest interval
         self._run_parameters = list(info.get("parameters") or [])
         layers = list(info.get("layers") or [])
         self.history.reset(layers, self._run_parameters)
@@ -220,7 +221,7 @@ class GradientsWidget(QWidget):
         self._rebuild_layers(layers, [n for n in layers if n in owners])
         self._dirty.clear()
         self._todo.clear()
-        self._redraw_timer.stop()
+        self.pacer.stop()
         self._refresh_histograms()  # the last run's bars and heat maps go
         every = (info.get("config") or {}).get("stats_every", 1)
         self.status.setText(f"run {self.run_id}: waiting for the first statistics" if every
@@ -237,8 +238,7 @@ class GradientsWidget(QWidget):
             else:  # the same lines and rows (a second rebuild costs ~30 ms): its parameters
                 self._fill_params()
         self._dirty.update(PARTS)
-        if not self._redraw_timer.isActive():
-            self._redraw_timer.start(REDRAW_MS)
+        self.pacer.request()
 
     # redraws ---------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -246,7 +246,7 @@ class GradientsWidget(QWidget):
         timer draws them part by part on its own; tests need it at once)."""
         self._dirty.clear()
         self._todo.clear()
-        self._redraw_timer.stop()
+        self.pacer.stop()
         self.redraws += 1
         for part in PARTS:
             self._draw(part)
@@ -260,11 +260,19 @@ class GradientsWidget(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
         if self.pending:  # what came while hidden: drawn now, part by part
-            self._redraw_timer.start(0)
+            self.pacer.stop()
+            self.pacer.request(0)
+
+    def catch_up(self) -> None:
+        """Draw what came while the view was covered (its dock behind another), part by
+        part, if it can be seen now."""
+        if on_screen(self) and self.pending:
+            self.pacer.stop()
+            self.pacer.request(0)
 
     @quiet_slot
     def _on_redraw_timer_timeout(self) -> None:
-        if not self.isVisible():  # drawn when shown (showEvent)
+        if not on_screen(self):  # drawn when shown (showEvent, catch_up)
             return
         if not self._todo:  # a new redraw: every part with news, in order
             self._todo = [part for part in PARTS if part in self._dirty]
@@ -274,9 +282,9 @@ class GradientsWidget(QWidget):
             self.redraws += 1
         self._draw(self._todo.pop(0))
         if self._todo:
-            self._redraw_timer.start(PART_GAP_MS)
+            self.pacer.request(PART_GAP_MS)
         elif self._dirty:  # news during this redraw: the next one, a full interval later
-            self._redraw_timer.start(REDRAW_MS)
+            self.pacer.request()
 
     def _draw(self, part: str) -> None:
         if part in ("norm", "ratio"):

@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 
+from ui.training.pacing import TimedPlotWidget
+
 __all__ = ["LegendView", "fmt_stat", "make_plot"]
 
 
@@ -70,9 +72,10 @@ class LegendView(pg.GraphicsLayoutWidget):
             self._on_resize()
 
 
-def make_plot(title: str, log_y: bool = False, x_label: str = "step") -> pg.PlotWidget:
+def make_plot(title: str, log_y: bool = False, x_label: str = "step") -> TimedPlotWidget:
     """A white plot titled ``title`` for live data: peak downsampling, clipped to the view,
-    optionally a log y axis (with a grid on its decades).
+    optionally a log y axis (with a grid on its decades); its paint time is counted (see
+    :class:`ui.training.pacing.RedrawPacer`).
 
     Examples
     --------
@@ -80,7 +83,7 @@ def make_plot(title: str, log_y: bool = False, x_label: str = "step") -> pg.Plot
     >>> plot.getPlotItem().ctrl.logYCheck.isChecked()  # doctest: +SKIP
     True
     """
-    w = pg.PlotWidget(background="w", axisItems={"left": _LogAxis("left")} if log_y else None)
+    w = TimedPlotWidget(background="w", axisItems={"left": _LogAxis("left")} if log_y else None)
     item = w.getPlotItem()
     item.setTitle(title, size="9pt", color="#333")
     if log_y:

@@ -5,9 +5,10 @@ decision boundary (2-D points) or a few misclassified samples (images); regressi
 predictions against the targets (the seeds' sin(x) fit drawn as it improves). Everything
 follows the session's ``runStarted`` and ``resultsUpdated`` signals.
 
-``resultsUpdated`` only keeps the latest payload: a single-shot timer (``REDRAW_MS``) armed by
-it draws that one, at most ~4 times a second and only while the widget is shown; a hidden
-widget draws the latest results when it is shown again.
+``resultsUpdated`` only keeps the latest payload: a paced single-shot timer armed by it
+(:class:`ui.training.pacing.RedrawPacer`: at most ~4 times a second, less often while the GUI
+thread is busy) draws that one, only while the widget is shown; a hidden widget draws the
+latest results when it is shown again.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from ui.training.pacing import REDRAW_MS, RedrawPacer, on_screen
 from ui.training.results_views import (
     BoundaryPlot,
     ConfusionTable,
@@ -25,10 +27,9 @@ from ui.training.results_views import (
     RegressionPlot,
 )
 
-__all__ = ["ResultsWidget"]
+__all__ = ["ResultsWidget", "REDRAW_MS"]
 
 _WAITING = "No results yet: they appear here while a run trains."
-REDRAW_MS = 250  # results redraw at most ~4 times a second
 
 
 class ResultsWidget(QWidget):
@@ -52,16 +53,14 @@ class ResultsWidget(QWidget):
         self.info: dict = {}
         self.pending: dict | None = None  # the latest results, not drawn yet
         self.redraw_count = 0  # results drawn (the coalescing is tested by it)
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(REDRAW_MS)
-        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self.header = QLabel(_WAITING)
         self.header.setWordWrap(True)
         self.confusion = ConfusionTable()
         self.misclassified = MisclassifiedGrid()
         self.boundary = BoundaryPlot()
         self.regression = RegressionPlot()
+        self.pacer = RedrawPacer(self._on_redraw_timer_timeout, self, widgets=(
+            self.boundary.plot, self.regression.fit_plot, self.regression.parity_plot))
 
         confusion_box = QWidget()
         box = QVBoxLayout(confusion_box)
@@ -87,6 +86,7 @@ class ResultsWidget(QWidget):
 
     def _on_session_run_started(self, info: dict) -> None:
         self.run_id = info.get("run_id")
+        self.pacer.reset()  # a new run's first news come at the shortest interval
         self.info = dict(info)
         self.pending = None  # the previous run's last results are of no interest now
         self.pages.setCurrentWidget(self.empty_page)
@@ -99,11 +99,11 @@ class ResultsWidget(QWidget):
         if self.run_id is not None and payload.get("run_id") != self.run_id:
             return  # a late result of an earlier run
         self.pending = payload  # each payload is complete: only the latest matters
-        if self.isVisible() and not self._redraw_timer.isActive():
-            self._redraw_timer.start()
+        if on_screen(self):
+            self.pacer.request()
 
     def _on_redraw_timer_timeout(self) -> None:
-        if self.isVisible():
+        if on_screen(self):
             self.redraw()
 
     def showEvent(self, event) -> None:
@@ -111,9 +111,15 @@ class ResultsWidget(QWidget):
         if self.pending is not None:  # what came while hidden
             self.redraw()
 
+    def catch_up(self) -> None:
+        """Draw the results that came while the widget was covered (its dock behind
+        another), if it can be seen now."""
+        if on_screen(self) and self.pending is not None:
+            self.redraw()
+
     def redraw(self) -> None:
         """Draw the latest results now (the timer calls this)."""
-        self._redraw_timer.stop()
+        self.pacer.stop()
         payload, self.pending = self.pending, None
         if payload is None:
             return

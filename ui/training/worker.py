@@ -27,22 +27,32 @@ Payloads beyond the session's contract:
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from threadpoolctl import threadpool_limits
 
 from ui.training.probe import ResultsProbe
 
 __all__ = ["TrainingWorker", "METRICS_INTERVAL", "STATS_INTERVAL", "RESULTS_INTERVAL",
-           "stats_series", "histogram_series"]
+           "blas_threads", "stats_series", "histogram_series"]
 
 METRICS_INTERVAL = 0.1  # s: ~10 metrics emissions a second at most
 STATS_INTERVAL = 0.25  # s: ~4 statistics reports a second
 RESULTS_INTERVAL = 0.5  # s: results at most ~2 a second (and never more than ~10% of the time)
 _clock = time.monotonic  # the throttling clock (tests replace it)
+
+
+def blas_threads() -> int:
+    """The BLAS threads a run in the Studio may use: every core but one, which stays with
+    the GUI thread. OpenBLAS's idle threads spin: on two cores the trainer, a spinning BLAS
+    thread and the GUI would fight over them, and every millisecond the GUI draws would be
+    taken from the trainer (small models train as fast on one BLAS thread)."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 class TrainingWorker(QObject):
@@ -115,7 +125,7 @@ class TrainingWorker(QObject):
         """Train until done; emits ``finished`` in every case, then quits the thread."""
         report = None
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), threadpool_limits(blas_threads(), "blas"):
                 report = self.trainer.run()
         except Exception as e:  # noqa: BLE001 - reported as a failed run, never raised in Qt
             self.error = f"{type(e).__name__}: {e}"

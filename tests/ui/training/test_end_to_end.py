@@ -155,9 +155,10 @@ def test_curves_gain_points_and_the_editor_stays_usable_during_a_run(window, qtb
     assert doc.add_node("Dropout", after=fc2) is not None
     assert w.session.edited_during_run
     w.action["undo"].trigger()  # the Dropout goes; out_features stays 3 for the next run
+    held = steps_seen(w)  # none: paused before its first batch
     w.action["train_step"].trigger()
-    before = steps_seen(w)
-    qtbot.waitUntil(lambda: curve_points(w) == before and before > 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: steps_seen(w) == held + 1, timeout=WAIT)  # exactly one batch
+    assert curve_points(w) == held + 1
     w.action["train_pause"].trigger()  # Resume: the run goes on to its end
     report = wait_finished(w, qtbot)
     assert report["reason"] == "completed"
@@ -222,7 +223,8 @@ def test_a_diverging_run_stops_with_a_message_naming_the_layer(window, qtbot, bo
 def test_the_gradient_view_shows_every_layer_and_the_canvas_is_coloured(window, qtbot):
     w = window
     start(w, config(epochs=30, stats_every=1, histogram_bins=30), qtbot, paused=True)
-    w.training.show_tab("Gradients")  # a hidden view only buffers; shown, it draws
+    w.show_training()  # a covered view only buffers; brought forward, it draws
+    w.training.show_tab("Gradients")
     w.session.step()  # its statistics come at once (a paused run flushes them)
     grads = w.training.gradients
     params = w.session.runs[-1].started["parameters"]
@@ -322,3 +324,17 @@ def test_export_dialog_and_checkpoint_from_the_train_menu(window, qtbot, tmp_pat
     monkeypatch.setattr(export_dialog, "ask_save_path", lambda *a: ckpt)
     w.action["save_checkpoint"].trigger()
     assert ckpt.is_file() and ckpt.stat().st_size > 0
+
+
+def test_views_behind_the_summary_only_buffer_and_draw_when_brought_forward(window, qtbot):
+    w = window
+    start(w, config(epochs=3), qtbot)  # start() puts the Summary in front of the Training
+    wait_finished(w, qtbot)
+    curves = w.training.curves
+    qtbot.wait(100)
+    assert curves.isVisible() and curves.visibleRegion().isEmpty()  # Qt: "visible", covered
+    assert curves.pending()  # every point is buffered, none drawn behind the Summary
+    assert curves.current_run().items["raw_loss"].xData is None
+    w.show_training()  # brought forward: drawn at once, nothing waits for a signal
+    qtbot.waitUntil(lambda: not curves.pending(), timeout=WAIT)
+    assert len(curves.current_run().items["raw_loss"].xData) == curve_points(w) > 0

@@ -457,7 +457,7 @@ def test_a_redraw_paints_its_parts_in_separate_turns_of_the_event_loop(qtbot, lo
     w.show()
     qtbot.waitExposed(w)
     ticks, drawn = [0], []
-    w._redraw_timer.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    w.pacer.timer.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
     draw = w._draw
     w._draw = lambda part: (drawn.append((part, ticks[0])), draw(part))
     session.runStarted.emit(info)

@@ -292,3 +292,26 @@ def test_a_checkpoint_between_batches_resumes_on_the_same_trajectory(qtbot, tmp_
     for key, value in whole.model.state_dict().items():
         np.testing.assert_allclose(resumed.model.state_dict()[key].numpy(), value.numpy(),
                                    rtol=1e-6, atol=1e-7)
+
+
+def test_a_run_leaves_one_core_to_the_gui_and_restores_blas_threads(qtbot, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    def blas() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    assert blas(), "numpy's BLAS is not seen by threadpoolctl"
+    before = blas()
+    monkeypatch.setattr(worker_module.os, "cpu_count", lambda: 4)
+    assert worker_module.blas_threads() == 3
+    monkeypatch.setattr(worker_module.os, "cpu_count", lambda: 2)
+    assert worker_module.blas_threads() == 1  # two cores: the trainer's and the GUI's
+    monkeypatch.setattr(worker_module.os, "cpu_count", lambda: None)
+    assert worker_module.blas_threads() == 1
+    monkeypatch.setattr(worker_module.os, "cpu_count", lambda: 2)
+    trainer, _ = moons_trainer(TrainConfig(epochs=1, batch_size=30))
+    during = []
+    trainer.add_callback(lambda event, _p: during.append(blas()) if event == "batch" else None)
+    TrainingWorker(trainer, run_id=1).run()
+    assert during and all(threads == [1] * len(before) for threads in during)
+    assert blas() == before  # the GUI's own numpy gets its threads back
