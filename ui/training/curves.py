@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.training.curves_run import RunCurves
+from ui.training.curves_run import PLOTS, RunCurves
 from ui.training.curves_style import add_legend, make_plot, pen, run_color
 from ui.training.pacing import REDRAW_MS, RedrawPacer, on_screen
 
-__all__ = ["CurvesWidget", "REDRAW_MS"]
+__all__ = ["CurvesWidget", "REDRAW_MS", "PART_GAP_MS"]
+
+PART_GAP_MS = 30  # between the plots of one redraw: the window paints (and takes input)
 
 _VALUE_NAMES = {"loss": "loss", "accuracy": "accuracy", "lr": "lr"}
 
@@ -95,6 +97,7 @@ class CurvesWidget(QWidget):
         # most) instead of on every update: an unchanged axis is not laid out again
         self._x_end: float | None = None
         self.follow_steps = True  # False once the user pans or zooms a plot
+        self._todo: list[str] = []  # the plots still to draw in the redraw under way
         self._build(smoothing)
         self.pacer = RedrawPacer(self._on_redraw_timer_timeout, self,
                                  widgets=self.plots.values())
@@ -292,27 +295,49 @@ class CurvesWidget(QWidget):
             self.pacer.request()
 
     def _on_redraw_timer_timeout(self) -> None:
-        if on_screen(self):
-            self.redraw()
+        """One plot per timer turn: the window paints it before the next one is drawn (all
+        three at once made one long stall)."""
+        if not on_screen(self):
+            return
+        if not self._todo:  # a new redraw: the plots with news, in order
+            self._todo = [p for p in PLOTS if any(r.news(p) for r in self.runs.values())]
+            if not self._todo:
+                return
+            self.redraw_count += 1
+        if self._draw_plot(self._todo.pop(0)):  # a new step axis repaints every plot:
+            while self._todo:  # the others' data goes with it (one paint each, not two)
+                self._draw_plot(self._todo.pop(0))
+        if self._todo:
+            self.pacer.request(PART_GAP_MS)
+        elif self.pending():  # news meanwhile: the next redraw, a paced interval later
+            self.pacer.request()
 
     def redraw(self) -> None:
-        """Hand every run's new points to its plot items now (the timer calls this)."""
+        """Hand every run's new points to its plot items now, every plot at once (the timer
+        draws them one plot per turn)."""
         self.pacer.stop()
-        changed = [run for run in self.runs.values() if run.dirty]
-        if not changed:
+        self._todo = []
+        if not self.pending():
             return
-        lr_changed = any(run.batches_dirty for run in changed)
+        for plot in PLOTS:
+            self._draw_plot(plot)
+        self.redraw_count += 1
+
+    def _draw_plot(self, name: str) -> bool:
+        """Draw plot ``name``'s news; True when that moved the step axis (of every plot)."""
+        changed = [run for run in self.runs.values() if run.news(name)]
         for run in changed:
-            run.draw()
-        self._update_step_range()
-        self._update_accuracy_plot()
-        if lr_changed:
+            run.draw((name,))
+        moved = False
+        if name == "loss":
+            moved = self._update_step_range()  # the accuracy and lr plots follow its axis
+            self._update_accuracy_plot()
+        elif name == "lr" and changed:
             self._update_lr_range()
         # the new ranges now, not in pyqtgraph's prepare-for-paint: a range changed while
-        # painting asks for a second paint of every plot (twice the GUI time per update)
-        for plot in self.plots.values():
-            plot.getPlotItem().vb.prepareForPaint()
-        self.redraw_count += 1
+        # painting asks for a second paint of the plot (twice the GUI time per update)
+        self.plots[name].getPlotItem().vb.prepareForPaint()
+        return moved
 
     def pending(self) -> bool:
         """Whether some points or epoch rows wait for a redraw."""
@@ -381,24 +406,26 @@ class CurvesWidget(QWidget):
     def _on_range_changed_manually(self, *_args) -> None:
         self.follow_steps = False  # the user's view stays (the plot's "A" button: follow)
 
-    def _update_step_range(self) -> None:
+    def _update_step_range(self) -> bool:
+        """Follow the run along the step axis; True when the axis moved."""
         vb = self.plots["loss"].getPlotItem().vb
         if vb.autoRangeEnabled()[0]:  # the "A" button (or the start): follow the run again
             self.follow_steps, self._x_end = True, None
         if not self.follow_steps:
-            return
+            return False
         shown = [r for r in self.runs.values() if r.visible and len(r.batches)]
         if not shown:
-            return
+            return False
         last = max(float(r.batches["step"][-1]) for r in shown)
         if self._x_end is not None and last <= self._x_end:
-            return
+            return False
         end = 1.5 * last
         planned = max((r.total_steps or 0.0) for r in shown)
         if planned >= last:
             end = min(end, planned)
         self._x_end = end
         vb.setXRange(0, end, padding=0.02)
+        return True
 
     def _update_lr_range(self) -> None:
         shown = [r.batches["lr"] for r in self.runs.values() if r.visible and len(r.batches)]

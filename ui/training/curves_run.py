@@ -16,8 +16,9 @@ from PySide6.QtGui import QColor
 from ui.training.buffers import GrowableBuffer, ema_continue
 from ui.training.curves_style import pen
 
-__all__ = ["RunCurves"]
+__all__ = ["RunCurves", "PLOTS"]
 
+PLOTS = ("loss", "accuracy", "lr")  # the plots a run draws into, in drawing order
 _EPOCH_COLUMNS = ("epoch", "step", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
 
@@ -70,9 +71,10 @@ class RunCurves:
         self.current = True
         self.visible = True
         self.finished: str | None = None  # the finished reason once the run ended
-        # what changed since the last draw: batch points (and their smoothing), epoch rows
-        self.batches_dirty = False
-        self.epochs_dirty = False
+        # the plots ("loss", "accuracy", "lr") with batch points (or their smoothing) and
+        # with epoch rows not drawn yet
+        self.batch_news: set[str] = set()
+        self.epoch_news: set[str] = set()
         self.total_steps: float | None = None  # the planned steps, once a metrics says
         c = self.color
         self.items = {
@@ -116,7 +118,7 @@ class RunCurves:
             smoothed[name], self._ema_state[name] = ema_continue(
                 values, self.smoothing, self._ema_state[name])
         self.smoothed.append(**smoothed)
-        self.batches_dirty = True
+        self.batch_news.update(PLOTS if self.has_accuracy else ("loss", "lr"))
 
     def add_epoch(self, row: dict) -> None:
         """Append one epoch row (of ``metrics["epochs"]``) as markers at the step that ended
@@ -131,7 +133,7 @@ class RunCurves:
         self.epochs.append(**values)
         if row.get("train_accuracy") is not None or row.get("val_accuracy") is not None:
             self.has_accuracy = True
-        self.epochs_dirty = True
+        self.epoch_news.update(("loss", "accuracy"))
 
     def set_smoothing(self, weight: float) -> None:
         """Smooth the whole run again with EMA weight ``weight`` (vectorised, no point loop);
@@ -143,19 +145,26 @@ class RunCurves:
             smoothed[name], self._ema_state[name] = ema_continue(self.batches[name],
                                                                  self.smoothing)
         self.smoothed.append(**smoothed)
-        self.batches_dirty = True
+        self.batch_news.update(("loss", "accuracy"))
 
     @property
     def dirty(self) -> bool:
-        return self.batches_dirty or self.epochs_dirty
+        return bool(self.batch_news or self.epoch_news)
 
-    def draw(self) -> None:
-        """Hand what changed since the last draw to the plot items (one setData each)."""
-        if self.batches_dirty:
-            self._draw_batches()
-        if self.epochs_dirty:
-            self._draw_epochs()
-        self.batches_dirty = self.epochs_dirty = False
+    def news(self, plot: str) -> bool:
+        """Whether plot ``plot`` has something of this run not drawn yet."""
+        return plot in self.batch_news or plot in self.epoch_news
+
+    def draw(self, plots: tuple[str, ...] = PLOTS) -> None:
+        """Hand what changed since the last draw to the items of ``plots`` (one setData
+        each)."""
+        for plot in plots:
+            if plot in self.batch_news:
+                self._draw_batches(plot)
+            if plot in self.epoch_news:
+                self._draw_epochs(plot)
+            self.batch_news.discard(plot)
+            self.epoch_news.discard(plot)
 
     # looks ----------------------------------------------------------------------------------
     def set_current(self, current: bool) -> None:
@@ -218,18 +227,17 @@ class RunCurves:
         return " · ".join(parts)
 
     # drawing --------------------------------------------------------------------------------
-    def _draw_batches(self) -> None:
+    def _draw_batches(self, plot: str) -> None:
         step = self.batches["step"]
-        self.items["raw_loss"].setData(step, self.batches["loss"])
-        self.items["loss"].setData(step, self.smoothed["loss"])
-        self.items["lr"].setData(step, self.batches["lr"])
-        if self.has_accuracy:
-            self.items["raw_accuracy"].setData(step, self.batches["accuracy"])
-            self.items["accuracy"].setData(step, self.smoothed["accuracy"])
+        if plot == "lr":
+            self.items["lr"].setData(step, self.batches["lr"])
+        elif plot == "loss" or self.has_accuracy:
+            self.items[f"raw_{plot}"].setData(step, self.batches[plot])
+            self.items[plot].setData(step, self.smoothed[plot])
 
-    def _draw_epochs(self) -> None:
+    def _draw_epochs(self, plot: str) -> None:
         step = self.epochs["step"]
-        for name in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+        for name in (f"train_{plot}", f"val_{plot}"):
             values = self.epochs[name]
             if np.isfinite(values).any():
                 self.items[name].setData(step, values)

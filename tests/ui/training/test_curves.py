@@ -430,3 +430,28 @@ def test_the_step_axis_grows_by_half_to_the_planned_end_and_stays_where_the_user
     emit_points(session, 1, np.arange(401, 411))
     drawn(qtbot, widget)
     assert widget.follow_steps and vb.viewRange()[0][1] > 400
+
+
+def test_a_redraw_draws_one_plot_per_turn_unless_the_step_axis_moves(setup, qtbot):
+    session, widget = setup
+    session.start_run()
+    emit_points(session, 1, np.arange(1, 101))
+    drawn(qtbot, widget)
+    drawn_plots = []
+    draw = widget._draw_plot
+
+    def record(name):
+        drawn_plots.append((name, widget.redraw_count))
+        return draw(name)
+
+    widget._draw_plot = record
+    emit_points(session, 1, np.arange(101, 121))  # inside the step axis: it stays
+    qtbot.waitUntil(lambda: len(drawn_plots) == 1, timeout=2000)
+    assert drawn_plots == [("loss", 2)] and widget.pending()  # the rest in later turns
+    drawn(qtbot, widget)
+    assert [name for name, _ in drawn_plots] == ["loss", "accuracy", "lr"]
+    assert widget.redraw_count == 2  # still one redraw
+    drawn_plots.clear()
+    emit_points(session, 1, np.arange(121, 301))  # past the axis' end: every plot moves
+    qtbot.waitUntil(lambda: len(drawn_plots) == 3, timeout=2000)
+    assert not widget.pending()  # all three in the same turn: each painted once
