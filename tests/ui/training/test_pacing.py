@@ -1,12 +1,28 @@
 """RedrawPacer spaces a view's redraws by their cost; covered views do not draw."""
 
+import gc
 import time
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from ui.training import pacing
 from ui.training.pacing import PaintTimed, RedrawPacer, TimedPlotWidget, on_screen
+
+
+@pytest.fixture
+def owned():
+    """Widgets deleted at the end of the test, then collected: not later, by a garbage
+    collection that could run while another test's plot paints."""
+    widgets = []
+    yield widgets
+    for w in widgets:
+        w.close()
+        w.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    widgets.clear()
+    gc.collect()
 
 
 class Painted:
@@ -72,9 +88,9 @@ def test_the_share_follows_the_module_setting_at_construction(monkeypatch):
     assert RedrawPacer(lambda: None, share=0.5).share == 0.5
 
 
-def test_a_timed_plot_adds_up_its_paint_time(qtbot):
+def test_a_timed_plot_adds_up_its_paint_time(qtbot, owned):
     plot = TimedPlotWidget(background="w")
-    qtbot.addWidget(plot)
+    owned.append(plot)
     assert isinstance(plot, PaintTimed) and plot.painted == 0.0
     plot.resize(300, 200)
     plot.show()
@@ -86,12 +102,12 @@ def test_a_timed_plot_adds_up_its_paint_time(qtbot):
     assert plot.painted > before
 
 
-def test_a_dock_behind_another_is_not_on_screen(qtbot):
+def test_a_dock_behind_another_is_not_on_screen(qtbot, owned):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDockWidget
 
     window = QMainWindow()
-    qtbot.addWidget(window)
+    owned.append(window)
     window.setCentralWidget(QLabel("canvas"))
     front, back = QDockWidget("Summary"), QDockWidget("Training")
     view = QLabel("plots")
