@@ -7,9 +7,10 @@ comparison (earlier ones fainter, each its own colour, hideable in the run list)
 follows the session's signals; nothing here touches the session's state.
 
 The signals only append to the runs' buffers: one paced single-shot timer armed by them
-redraws (:class:`ui.training.pacing.RedrawPacer`: at most ~4 times a second, less often while
-the GUI thread is busy) and only while the widget is shown; a hidden widget catches up when it
-is shown again. Drawing every emission would flood the GUI thread.
+redraws (:class:`ui.training.pacing.RedrawPacer`: at most ~4 times a second, less often the
+more a redraw costs, one plot per event-loop turn) and only while the widget can be seen; a
+hidden or covered widget catches up when it is shown again. Drawing every emission would
+flood the GUI thread.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ python/numpy reports of :class:`netlab.training.stats.TrainingStats`, about 4 a 
 every step collected since the previous one under ``"series"``); the widget never touches
 the model being trained. The signals only append to the history and arm a paced single-shot
 timer (:class:`ui.training.pacing.RedrawPacer`: at most one redraw every :data:`REDRAW_MS`,
-less often while the GUI thread is busy), and only while the widget is visible (a hidden one
+less often the more a redraw costs), and only while the widget can be seen (a hidden one
 catches up when shown), so a fast run never floods the GUI thread with repaints.
 """
 

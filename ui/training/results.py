@@ -6,8 +6,8 @@ predictions against the targets (the seeds' sin(x) fit drawn as it improves). Ev
 follows the session's ``runStarted`` and ``resultsUpdated`` signals.
 
 ``resultsUpdated`` only keeps the latest payload: a paced single-shot timer armed by it
-(:class:`ui.training.pacing.RedrawPacer`: at most ~4 times a second, less often while the GUI
-thread is busy) draws that one, only while the widget is shown; a hidden widget draws the
+(:class:`ui.training.pacing.RedrawPacer`: at most ~4 times a second, less often the more a
+redraw costs) draws that one, only while the widget is shown; a hidden widget draws the
 latest results when it is shown again.
 """
 

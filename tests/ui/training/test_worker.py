@@ -315,3 +315,17 @@ def test_a_run_leaves_one_core_to_the_gui_and_restores_blas_threads(qtbot, monke
     TrainingWorker(trainer, run_id=1).run()
     assert during and all(threads == [1] * len(before) for threads in during)
     assert blas() == before  # the GUI's own numpy gets its threads back
+
+
+def test_the_training_thread_offers_the_gil_to_the_gui_every_few_milliseconds(qtbot,
+                                                                              monkeypatch):
+    trainer, _ = moons_trainer(TrainConfig(epochs=1, batch_size=3))  # 30 steps
+    monkeypatch.setattr(worker_module, "_clock", lambda: 0.002 * trainer.step_count)
+    yields = []
+    monkeypatch.setattr(worker_module.time, "sleep", lambda s: yields.append(
+        (trainer.step_count, s)))
+    TrainingWorker(trainer, run_id=1).run()
+    # 2 ms a step, YIELD_INTERVAL 5 ms: steps 1, 4, 7, ... (a GUI waiting for the GIL gets
+    # it within a few ms; on every step the hand-overs would cost a fast model ~15 %)
+    assert worker_module.YIELD_INTERVAL == 0.005
+    assert yields == [(step, 0) for step in range(1, 31, 3)]
